@@ -1,0 +1,54 @@
+# Two commands do all set-up on a fresh machine:
+#   make run    create the environment, provision models, index the default corpus, start the chat
+#   make test   whatever set-up is missing, then the whole test suite
+# Every step is skipped when its output is already there and valid.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMPS := .stamps
+# The multimodal library is a quarter of llama.cpp's build and unused here.
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test setup models index browser bench eval clean
+
+run: index
+	$(BIN)/rag ui
+
+test: models browser
+	$(BIN)/python -m pytest
+
+setup: $(STAMPS)/deps
+
+# torch 2.13.0 (CPU, a local wheel) must be in place before anything asks for torch.
+$(STAMPS)/deps: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	@mkdir -p $(STAMPS) && touch $@
+
+models: $(STAMPS)/deps
+	$(BIN)/rag models
+
+index: models
+	$(BIN)/rag index
+
+# Debian's Chromium for the real-browser test (playwright's own download is not reachable).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "need Debian chromium: sudo apt-get install chromium chromium-driver" >&2; exit 1; fi; }
+
+bench: index
+	$(BIN)/rag bench
+
+eval: index
+	$(BIN)/rag eval
+
+clean:
+	rm -rf $(VENV) $(STAMPS) index/*/ index/CURRENT

@@ -1,0 +1,176 @@
+"""`rag` command line. Each subcommand is a thin layer over the package;
+user errors print one line and exit non-zero."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import UserError
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--llm", dest="llm_model", help="'default', 'fast', or a path to a GGUF file")
+    p.add_argument("--embedder", help="'default' or a sentence-transformers model id/path")
+    p.add_argument("--index-dir", dest="index_dir", help="where the index lives (default: ./index)")
+    p.add_argument("--cache-dir", dest="cache_dir", help="where provisioned models live")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="rag", description="Offline Q&A over earnings-call transcripts, with citations.")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("config", help="print the effective configuration")
+    _common(p)
+
+    p = sub.add_parser("models", help="show or provision the models (LLMs and embedder)")
+    _common(p)
+    p.add_argument("--status", action="store_true", help="only show what is installed")
+    p.add_argument("--with-fast", action="store_true", help="also provision the fast 0.5B LLM")
+    p.add_argument("--verify", action="store_true", help="re-hash model files even if stamped")
+
+    p = sub.add_parser("index", help="index transcripts (default: the bundled corpus)")
+    _common(p)
+    p.add_argument("files", nargs="*", help="transcript files (.txt/.md)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("search", help="show the passages retrieved for a question")
+    _common(p)
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, dest="top_k")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("ask", help="answer one question with cited sources")
+    _common(p)
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, dest="top_k")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("batch", help="answer questions from a .txt or .jsonl file")
+    _common(p)
+    p.add_argument("infile")
+    p.add_argument("--out", required=True, help="output .jsonl")
+    p.add_argument("--top-k", type=int, dest="top_k")
+
+    p = sub.add_parser("eval", help="score the assistant on the gold set")
+    _common(p)
+    p.add_argument("--gold", default=None)
+    p.add_argument("--out", default=None, help="report folder (default eval/reports)")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--quick", action="store_true", help="the quick subset")
+    p.add_argument("--retrieval-only", action="store_true", help="skip the LLM")
+    p.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two report JSON files")
+    p.add_argument("--model", dest="llm_model_eval", help="alias of --llm")
+
+    p = sub.add_parser("bench", help="speed figures (medians and ratios)")
+    _common(p)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--retrieval-only", action="store_true")
+
+    p = sub.add_parser("ui", help="start the chat in the browser")
+    _common(p)
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    return ap
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    keys = ("llm_model", "embedder", "index_dir", "cache_dir", "top_k", "host", "port")
+    out = {k: getattr(args, k, None) for k in keys}
+    if getattr(args, "llm_model_eval", None):
+        out["llm_model"] = args.llm_model_eval
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    if not args.command:
+        ap.print_help()
+        return 0
+    try:
+        from .config import load_config
+
+        cfg = load_config(_overrides(args))
+        return COMMANDS[args.command](cfg, args) or 0
+    except UserError as e:
+        print(f"rag: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_config(cfg, args) -> int:
+    print(json.dumps(cfg.to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_models(cfg, args) -> int:
+    from . import models
+
+    if not args.status:
+        wanted = ["default"] + (["fast"] if args.with_fast or cfg.llm_model == "fast" else [])
+        for key in wanted:
+            if args.verify:
+                p = models.llm_path(cfg, key)
+                p.with_name(p.name + ".verified").unlink(missing_ok=True)
+            path, what = models.provision_llm(cfg, key, progress=sys.stderr.isatty())
+            print(f"llm:{key}: {what} {path}")
+        if cfg.llm_model not in models.LLMS:
+            print(f"llm:custom: {models.resolve_llm(cfg)} (used as is)")
+        path, what = models.provision_embedder(cfg)
+        print(f"embedder:default: {what} {path}")
+    for row in models.status(cfg):
+        print(f"{row['name']:<18} {row['state']:<10} {row['what']}  [{row['path']}]")
+    return 0
+
+
+def cmd_index(cfg, args) -> int:
+    from .index import build
+
+    files = args.files or cfg.corpus
+    summary = build(cfg, files, progress=not args.quiet and sys.stderr.isatty())
+    print(summary.line())
+    return 0
+
+
+def cmd_search(cfg, args) -> int:
+    from .retrieve import Retriever
+
+    r = Retriever(cfg)
+    hits = r.search(args.question, args.top_k)
+    if args.json:
+        print(json.dumps({"question": args.question, "results": [h.to_dict() for h in hits]}, ensure_ascii=False))
+        return 0
+    for n, h in enumerate(hits, 1):
+        c = h.chunk
+        print(f"[{n}] score={h.score:.4f} dense#{h.dense_rank} bm25#{h.bm25_rank} {c.header}")
+        print("    " + c.text.replace("\n", "\n    "))
+    return 0
+
+
+def _lazy(module: str, name: str):
+    def run(cfg, args):
+        import importlib
+
+        return getattr(importlib.import_module(f".{module}", __package__), name)(cfg, args)
+
+    return run
+
+
+COMMANDS = {
+    "config": cmd_config,
+    "models": cmd_models,
+    "index": cmd_index,
+    "search": cmd_search,
+    "ask": _lazy("commands", "cmd_ask"),
+    "batch": _lazy("commands", "cmd_batch"),
+    "eval": _lazy("evaluation", "cmd_eval"),
+    "bench": _lazy("bench", "cmd_bench"),
+    "ui": _lazy("commands", "cmd_ui"),
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

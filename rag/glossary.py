@@ -1,0 +1,101 @@
+"""The bilingual glossary (data/glossary.tsv) and query expansion.
+
+An English question about "free cash flow" must find "自由现金流" in a Chinese
+passage; BM25 cannot bridge languages and the small embedder only partly can.
+Each glossary row links Chinese variants to English aliases; a question is
+expanded with the other language's terms of every row it mentions. Matching
+is longest-alias-first and consumes the matched text, so "AIDC CEO" expands
+to 蒋凡 and not also to 首席执行官.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import UserError
+
+
+@dataclass(frozen=True)
+class Entry:
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+    kind: str
+
+
+@dataclass
+class Expansion:
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def zh_terms(self) -> list[str]:
+        return _unique(t for e in self.entries for t in e.zh)
+
+    @property
+    def en_terms(self) -> list[str]:
+        return _unique(t for e in self.entries for t in e.en)
+
+    def of_kind(self, *kinds: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind in kinds]
+
+
+def _unique(items) -> list[str]:
+    seen: list[str] = []
+    for i in items:
+        if i not in seen:
+            seen.append(i)
+    return seen
+
+
+class Glossary:
+    def __init__(self, entries: list[Entry]):
+        self.entries = entries
+        pats: list[tuple[str, Entry]] = []
+        for e in entries:
+            for alias in e.en:
+                pats.append((alias, e))
+            for z in e.zh:
+                pats.append((z, e))
+        pats.sort(key=lambda p: -len(p[0]))
+        self._patterns = [(_alias_regex(a), e) for a, e in pats]
+
+    def expand(self, text: str) -> Expansion:
+        found: list[Entry] = []
+        rest = text
+        for rx, entry in self._patterns:
+            if rx.search(rest):
+                rest = rx.sub(" \x00 ", rest)
+                if entry not in found:
+                    found.append(entry)
+        return Expansion(found)
+
+    def zh_words(self) -> list[str]:
+        return _unique(z for e in self.entries for z in e.zh if re.search(r"[\u4e00-\u9fff]", z))
+
+
+def _alias_regex(alias: str) -> re.Pattern:
+    body = re.escape(alias).replace(r"\ ", r"\s*")
+    # Latin aliases match whole words only ("AE" must not match "AIDC's" or "maker").
+    left = r"(?<![A-Za-z0-9])" if alias[:1].isascii() and alias[:1].isalnum() else ""
+    right = r"(?![A-Za-z0-9])" if alias[-1:].isascii() and alias[-1:].isalnum() else ""
+    return re.compile(left + body + right, re.I)
+
+
+@lru_cache(maxsize=4)
+def load(path: str) -> Glossary:
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"glossary file not found: {p}")
+    entries = []
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 3:
+            raise UserError(f"{p}:{n}: expected 3 tab-separated columns (zh, en, kind)")
+        zh = tuple(t.strip() for t in cols[0].split("|") if t.strip())
+        en = tuple(t.strip() for t in cols[1].split("|") if t.strip())
+        entries.append(Entry(zh, en, cols[2].strip()))
+    return Glossary(entries)
