@@ -7,8 +7,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMPS := .stamps
-# The multimodal library is a quarter of llama.cpp's build and unused here.
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+# llama.cpp build: the multimodal library (a quarter of the build) is unused;
+# a portable AVX2 build instead of -march=native, whose AMX code faults on the
+# virtual CPUs here (general protection fault in libggml-cpu on first eval).
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1

@@ -1,0 +1,231 @@
+"""The Assistant: question -> (rewrite) -> retrieve -> generate -> verify -> Answer.
+
+This is the one path every interface uses: the Python API, the CLI and the
+chat UI.
+
+    from rag import Assistant
+    a = Assistant()
+    ans = a.ask("云智能集团本季度收入是多少？")
+    print(ans.text, ans.citations[0].speaker)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Iterator
+
+from . import glossary as glossary_mod
+from . import numbers as num
+from .chunking import Chunk
+from .config import Config, load_config
+from .errors import BadInput
+from .generate import ANSWER_SCHEMA, REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, parse_json
+from .language import detect
+from .prompting import answer_messages, rewrite_messages, select_passages
+from .retrieve import Hit, Retriever
+from .verify import CLAIM_RE, english_only, stray_chinese, support_score, verify
+
+REFUSAL = {
+    "en": "The transcript does not say.",
+    "zh": "电话会记录中没有提到这一点。",
+}
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass
+class Citation:
+    marker: int
+    chunk_id: str
+    speaker: str
+    title: str
+    firm: str
+    section: str
+    text: str
+    highlight: tuple[int, int]  # span of the supporting sentence within `text`
+    doc: str
+    start: int  # span of the passage in the cleaned document
+    end: int
+
+
+@dataclass
+class Timings:
+    retrieval_s: float = 0.0
+    first_token_s: float | None = None
+    total_s: float = 0.0
+    tokens_per_s: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    language: str
+    citations: list[Citation] = field(default_factory=list)
+    unverified_numbers: list[str] = field(default_factory=list)
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)  # all retrieved passages, cited or not
+    standalone_question: str | None = None
+    refusal_reason: str | None = None
+    timings: Timings = field(default_factory=Timings)
+    model: str = ""
+
+    @property
+    def warning(self) -> str | None:
+        if self.unverified_numbers:
+            return "Unverified numbers: " + ", ".join(self.unverified_numbers)
+        return None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["warning"] = self.warning
+        return d
+
+
+@dataclass
+class Sources:
+    """Yielded by `Assistant.stream` before the first answer token."""
+
+    question: str
+    standalone_question: str
+    hits: list[Hit]
+    language: str
+
+
+class Assistant:
+    def __init__(self, config: Config | None = None, **overrides):
+        self.cfg = config or load_config(overrides)
+        self.glossary = glossary_mod.load(self.cfg.glossary)
+        self.retriever = Retriever(self.cfg)
+        self.llm = LLM.shared(self.cfg)
+
+    # ------------------------------------------------------------- public
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        answer = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def ask_many(self, questions: list[str], progress: bool = True) -> list[Answer]:
+        from tqdm import tqdm
+
+        return [self.ask(q) for q in tqdm(questions, disable=not progress, desc="questions")]
+
+    def stream(self, question: str, history: list[dict] | None = None) -> Iterator[Sources | str | Answer]:
+        t0 = time.perf_counter()
+        question = self._check(question)
+        lang = detect(question)
+        standalone = self._standalone(question, history) if history else question
+        t_r = time.perf_counter()
+        hits = self.retriever.search(standalone, self.cfg.top_k)
+        timings = Timings(retrieval_s=time.perf_counter() - t_r)
+        yield Sources(question, standalone, hits, lang)
+        base = Answer(question=question, text="", refused=False, language=lang, timings=timings,
+                      model=self.llm.name, standalone_question=standalone if standalone != question else None,
+                      sources=[h.to_dict() for h in hits])
+        passages = select_passages([h.chunk for h in hits], lang, self.cfg.context_tokens)
+        if self._retrieval_too_weak(hits):
+            yield self._refuse(base, "retrieval below threshold", t0)
+            return
+        stats = GenStats()
+        streamer = AnswerFieldStreamer()
+        messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang)
+        raw = ""
+        for piece in self.llm.stream_json(messages, ANSWER_SCHEMA, self.cfg.max_answer_tokens, stats):
+            raw += piece
+            new = streamer.feed(piece)
+            if new:
+                yield new
+        result = parse_json(raw)
+        timings.first_token_s = stats.first_token_s
+        timings.tokens_per_s = stats.tokens_per_s
+        timings.completion_tokens = stats.completion_tokens
+        timings.prompt_tokens = self.llm.count_tokens("".join(m["content"] for m in messages))
+        text = str(result.get("answer", "")).strip()
+        if not result.get("answerable", False) or not text:
+            yield self._refuse(base, "model found no answer in the passages", t0)
+            return
+        if lang == "en":
+            text = english_only(text, self.glossary)
+        checked = verify(text, passages, standalone, self.glossary, lang)
+        if not checked.any_supported and not checked.unverified:
+            yield self._refuse(base, "no claim of the answer is supported by the passages", t0)
+            return
+        base.text = checked.text
+        base.unverified_numbers = checked.unverified
+        base.corrections = checked.corrections
+        base.citations = self._citations(checked, passages, lang)
+        timings.total_s = time.perf_counter() - t0
+        yield base
+
+    # ------------------------------------------------------------- steps
+    def _check(self, question) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise BadInput("the question is empty")
+        question = question.strip()
+        if len(question) > MAX_QUESTION_CHARS:
+            raise BadInput(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+        return question
+
+    def _standalone(self, question: str, history: list[dict]) -> str:
+        """Rewrite a follow-up ("那去年同期呢？") into a standalone question."""
+        msgs = rewrite_messages(self.cfg.prompts_dir, question, history)
+        out = self.llm.complete_json(msgs, REWRITE_SCHEMA, max_tokens=80)
+        rewritten = str(out.get("question", "")).strip()
+        if not rewritten or detect(rewritten) != detect(question):
+            last_user = next((h["content"] for h in reversed(history) if h.get("role") == "user"), "")
+            return f"{last_user} {question}".strip()
+        return rewritten
+
+    def _retrieval_too_weak(self, hits: list[Hit]) -> bool:
+        if not hits:
+            return True
+        return max(h.dense_similarity for h in hits) < self.cfg.refusal_threshold
+
+    def _refuse(self, base: Answer, reason: str, t0: float) -> Answer:
+        base.text = REFUSAL[base.language]
+        base.refused = True
+        base.refusal_reason = reason
+        base.citations = []
+        base.timings.total_s = time.perf_counter() - t0
+        return base
+
+    def _citations(self, checked, passages, lang) -> list[Citation]:
+        out = []
+        for i in checked.used:
+            c = passages[i - 1]
+            claims = [cl.text for cl in checked.claims if i in cl.markers]
+            out.append(Citation(marker=i, chunk_id=c.id, speaker=c.speaker, title=c.title, firm=c.firm,
+                                section=c.section, text=c.text, highlight=_highlight(c, claims, self.glossary, lang),
+                                doc=c.doc, start=c.start, end=c.end))
+        return out
+
+
+def _highlight(chunk, claims: list[str], glossary, lang: str) -> tuple[int, int]:
+    """The sentence of the passage that best supports the claims citing it."""
+    best, span = -1.0, (0, len(chunk.text))
+    claim_numbers = [n for cl in claims for n in num.extract(cl)]
+    for m in CLAIM_RE.finditer(chunk.text):
+        sent = m.group()
+        if not sent.strip():
+            continue
+        sn = num.extract(sent)
+        score = 10.0 * sum(1 for n in claim_numbers if num.find_match(n, sn))
+        probe = Chunk(id="", doc="", text=sent, start=0, end=0, tokens=0)
+        score += sum(support_score(cl, probe, glossary, lang) for cl in claims)
+        if score > best:
+            best, span = score, (m.start(), m.end())
+    s, e = span
+    while s < e and chunk.text[s].isspace():
+        s += 1
+    return (s, e)
+
+
+def is_english_clean(text: str) -> bool:
+    return not stray_chinese(text)
+

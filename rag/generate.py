@@ -1,0 +1,159 @@
+"""The LLM: llama-cpp-python on the configured GGUF, with the chat template
+stored in the file, and JSON-schema constrained output.
+
+One `Llama` per process, guarded by a lock: llama.cpp contexts are not safe
+to use from two threads, so concurrent requests queue here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .config import Config
+from .models import resolve_llm
+
+# Answer first decides answerability (a boolean before the text helped the
+# small model refuse), then writes the answer with [n] markers.
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {"answerable": {"type": "boolean"}, "answer": {"type": "string"}},
+    "required": ["answerable", "answer"],
+}
+REWRITE_SCHEMA = {"type": "object", "properties": {"question": {"type": "string"}}, "required": ["question"]}
+# Batch size for prompt processing; the whole prompt (~600 tokens) in one batch.
+N_BATCH = 512
+
+
+@dataclass
+class GenStats:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    first_token_s: float | None = None
+    total_s: float = 0.0
+
+    @property
+    def tokens_per_s(self) -> float:
+        if self.first_token_s is None or self.completion_tokens < 2:
+            return 0.0
+        decode = self.total_s - self.first_token_s
+        return (self.completion_tokens - 1) / decode if decode > 0 else 0.0
+
+
+_instances: dict[tuple, "LLM"] = {}
+_instances_lock = threading.Lock()
+
+
+class LLM:
+    def __init__(self, cfg: Config):
+        from llama_cpp import Llama
+
+        self.path: Path = resolve_llm(cfg)
+        self.cfg = cfg
+        self.lock = threading.Lock()
+        self.llama = Llama(model_path=str(self.path), n_ctx=cfg.n_ctx, n_threads=cfg.threads,
+                           n_threads_batch=cfg.threads, n_batch=N_BATCH, verbose=False)
+
+    @classmethod
+    def shared(cls, cfg: Config) -> "LLM":
+        key = (str(resolve_llm(cfg)), cfg.n_ctx, cfg.threads)
+        with _instances_lock:
+            if key not in _instances:
+                _instances[key] = cls(cfg)
+            return _instances[key]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def stream_json(self, messages: list[dict], schema: dict, max_tokens: int,
+                    stats: GenStats | None = None) -> Iterator[str]:
+        """Yield raw JSON text pieces of a schema-constrained chat completion."""
+        stats = stats if stats is not None else GenStats()
+        with self.lock:
+            t0 = time.perf_counter()
+            out = self.llama.create_chat_completion(
+                messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
+                response_format={"type": "json_object", "schema": schema},
+            )
+            for chunk in out:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    if stats.first_token_s is None:
+                        stats.first_token_s = time.perf_counter() - t0
+                    stats.completion_tokens += 1
+                    yield piece
+            stats.total_s = time.perf_counter() - t0
+
+    def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
+        raw = "".join(self.stream_json(messages, schema, max_tokens))
+        return parse_json(raw)
+
+
+def parse_json(raw: str) -> dict:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        # cut off by max_tokens: close the string and the object
+        fixed = raw.rstrip()
+        if fixed.count('"') % 2:
+            fixed += '"'
+        try:
+            return json.loads(fixed + "}")
+        except json.JSONDecodeError:
+            return {}
+
+
+class AnswerFieldStreamer:
+    """Turns the streamed JSON `{"answerable": .., "answer": "..."}` into the
+    increments of the answer text, decoding JSON string escapes on the way."""
+
+    _START = re.compile(r'"answer"\s*:\s*"')
+
+    def __init__(self):
+        self.raw = ""
+        self.emitted = 0  # characters of the decoded answer already yielded
+
+    def feed(self, piece: str) -> str:
+        self.raw += piece
+        m = self._START.search(self.raw)
+        if not m:
+            return ""
+        body = self.raw[m.end():]
+        decoded = _decode_partial(body)
+        new = decoded[self.emitted:]
+        self.emitted = len(decoded)
+        return new
+
+
+def _decode_partial(body: str) -> str:
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == '"':
+            break
+        if ch == "\\":
+            if i + 1 >= len(body):
+                break
+            nxt = body[i + 1]
+            if nxt == "u":
+                if i + 6 > len(body):
+                    break
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                i += 6
+                continue
+            out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\", "/": "/", "r": "", "b": "", "f": ""}.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)

@@ -1,0 +1,163 @@
+"""Numbers in text, by value and unit.
+
+"281亿元" and "RMB 28.1 billion" are the same amount; "9.61亿" is 961 million,
+not 9.61 billion. Every number found carries its value (scale applied), its
+kind (amount, percent, percentage points, year, plain) and its currency when
+one is written next to it, so an answer's numbers can be checked against its
+sources whatever language either is in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+ZH_SCALE = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
+EN_SCALE = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "mn": 1e6,
+            "m": 1e6, "thousand": 1e3, "k": 1e3}
+# Relative tolerance when comparing values: answers round ("RMB 260.3 billion"
+# for 2,603亿 is exact, "about 4.4%" vs 4.4 is exact); 0.5% absorbs float noise
+# and one-decimal rounding of large amounts, not a different number.
+REL_TOL = 0.005
+
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_CUR_BEFORE = r"(?P<cur1>RMB|CNY|US\$|USD|HK\$|HKD|\$|¥|￥)?\s*"
+_ZH_UNIT = r"(?P<zh>万亿|千万|百万|亿|万|千)?"
+_EN_UNIT = r"(?:\s*(?P<en>trillion|billion|million|thousand|bn|tn|mn)\b)?"
+_CUR_AFTER = r"\s*(?P<cur2>亿?美元|港元|港币|元人民币|人民币|元|股|股份|RMB|US\$|USD|yuan)?"
+_PCT = r"(?P<pct>\s*(?:%|％|percent\b|per cent\b)|\s*个百分点|\s*percentage points?\b|\s*ppts?\b|\s*pp\b)?"
+NUMBER_RE = re.compile(_CUR_BEFORE + _NUM + r"\s*" + _ZH_UNIT + _EN_UNIT + _PCT + _CUR_AFTER, re.I)
+YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
+DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
+NAME_TAIL_RE = re.compile(r"[.\-][A-Za-z]")  # "1688.com", "20-F"
+ENUM_AFTER_RE = re.compile(r"^(?:、|\)|）|\.\s)")
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str  # as written
+    start: int
+    end: int
+    value: float
+    kind: str  # amount | percent | pp | year | date | plain
+    currency: str | None  # RMB | USD | HKD | None
+    digits: str  # significant digits, for "same digits, wrong scale"
+
+    def same_value(self, other: "Number") -> bool:
+        if not _kinds_compatible(self.kind, other.kind):
+            return False
+        if self.currency and other.currency and self.currency != other.currency:
+            return False
+        return math.isclose(self.value, other.value, rel_tol=REL_TOL, abs_tol=1e-9)
+
+
+def _kinds_compatible(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    numeric = {"amount", "plain"}
+    return a in numeric and b in numeric
+
+
+def _currency(s: str | None) -> str | None:
+    if not s:
+        return None
+    s = s.upper()
+    if "美元" in s or s in ("US$", "USD", "$"):
+        return "USD"
+    if "港" in s or s in ("HK$", "HKD"):
+        return "HKD"
+    if "人民币" in s or s in ("RMB", "CNY", "¥", "￥", "元", "YUAN"):
+        return "RMB"
+    return None
+
+
+def _significant(num: str) -> str:
+    d = num.replace(",", "").replace(".", "").lstrip("0").rstrip("0")
+    return d or "0"
+
+
+def extract(text: str) -> list[Number]:
+    out = []
+    for m in NUMBER_RE.finditer(text):
+        num = m.group("num")
+        # a digit glued to letters is a name ("1688.com", "20-F", "B2B"), not a quantity
+        before = text[m.start("num") - 1] if m.start("num") > 0 else ""
+        after_num = text[m.end("num") : m.end("num") + 1]
+        if (before.isascii() and before.isalpha()) or (after_num.isascii() and after_num.isalpha()
+                                                         and not m.group("en") and not m.group("pct")):
+            continue
+        if before in "-–" and m.start("num") >= 2 and text[m.start("num") - 2].isalnum():
+            continue
+        if NAME_TAIL_RE.match(text, m.end("num")):
+            continue
+        value = float(num.replace(",", ""))
+        zh, en, pct = m.group("zh"), m.group("en"), (m.group("pct") or "").strip().lower()
+        cur = _currency(m.group("cur1")) or _currency(m.group("cur2"))
+        if zh:
+            value *= ZH_SCALE[zh]
+        if en:
+            value *= EN_SCALE[en.lower()]
+        if m.group("cur2") and m.group("cur2").startswith("亿"):
+            value *= 1e8
+        if pct in ("%", "％", "percent", "per cent"):
+            kind = "percent"
+        elif pct:
+            kind = "pp"
+        elif zh or en or cur:
+            kind = "amount"
+        elif YEAR_AFTER_RE.match(text[m.end("num") : m.end("num") + 3]) and 1900 <= value <= 2100:
+            kind = "year"
+        elif DATE_AFTER_RE.match(text[m.end("num") : m.end("num") + 3]):
+            kind = "date"
+        elif 1900 <= value <= 2100 and "." not in num and "," not in num:
+            kind = "year"
+        else:
+            kind = "plain"
+        if kind == "plain" and ENUM_AFTER_RE.match(text[m.end("num") : m.end("num") + 2]) and value < 20:
+            continue  # list markers "1、" "2)"
+        out.append(Number(m.group(0).strip(), m.start(), m.end(), value, kind, cur, _significant(num)))
+    return out
+
+
+def find_match(n: Number, pool: list[Number]) -> Number | None:
+    return next((p for p in pool if n.same_value(p)), None)
+
+
+def scale_fix(n: Number, pool: list[Number]) -> Number | None:
+    """The source number with the same digits but another scale, if exactly
+    one exists: "281 billion" against 281亿 -> 281亿 (28.1 billion)."""
+    if n.kind not in ("amount", "plain"):
+        return None
+    cands = {(p.value, p.currency) : p for p in pool if p.kind == "amount" and p.digits == n.digits
+             and not math.isclose(p.value, n.value, rel_tol=REL_TOL)
+             and not (n.currency and p.currency and n.currency != p.currency)}
+    return next(iter(cands.values())) if len(cands) == 1 else None
+
+
+def format_en(value: float, currency: str | None) -> str:
+    """English rendering of an amount: 2.81e10 RMB -> "RMB 28.1 billion"."""
+    for scale, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= scale:
+            s = f"{value / scale:.3f}".rstrip("0").rstrip(".")
+            body = f"{s} {word}"
+            break
+    else:
+        body = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    if currency == "USD":
+        return f"US${body}"
+    if currency == "HKD":
+        return f"HK${body}"
+    if currency == "RMB":
+        return f"RMB {body}"
+    return body
+
+
+def format_zh(value: float, currency: str | None) -> str:
+    """Chinese rendering: 2.81e10 RMB -> "281亿元人民币"."""
+    unit = {"USD": "美元", "HKD": "港元", "RMB": "元人民币"}.get(currency or "", "")
+    for scale, word in ((1e8, "亿"), (1e4, "万")):
+        if abs(value) >= scale:
+            s = f"{value / scale:.4f}".rstrip("0").rstrip(".")
+            return f"{s}{word}{unit}"
+    return f"{value:g}{unit}"

@@ -1,0 +1,76 @@
+"""Prompt assembly from the files in `prompts/`.
+
+The model reads ~85 tokens/s here, so every passage costs time before the
+first token: passages are added in rank order until the context budget (in
+the LLM's own tokens) is spent. For an English question, each Chinese amount
+in a passage is followed by its exact English rendering ("281 亿元人民币
+[RMB 28.1 billion]"), so the model copies a conversion instead of doing one.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from . import numbers as num
+from . import tokens
+from .chunking import Chunk
+
+QUESTION_LABEL = {"en": "Question: ", "zh": "问题："}
+# Below this many tokens a passage is not worth including truncated.
+MIN_PASSAGE_TOKENS = 40
+
+
+@lru_cache(maxsize=32)
+def load_prompt(prompts_dir: str, name: str) -> str:
+    return (Path(prompts_dir) / name).read_text(encoding="utf-8").strip()
+
+
+def annotate_amounts(text: str) -> str:
+    """Append the English rendering after each Chinese-scaled amount."""
+    out, last = [], 0
+    for n in num.extract(text):
+        if n.kind == "amount" and any(u in n.text for u in ("亿", "万")):
+            out.append(text[last : n.end])
+            out.append(f" [{num.format_en(n.value, n.currency)}]")
+            last = n.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def passage_block(i: int, c: Chunk, lang: str) -> str:
+    body = annotate_amounts(c.text) if lang == "en" else c.text
+    head = c.header
+    return f"[{i}] {head}\n{body}" if head else f"[{i}] {body}"
+
+
+def select_passages(chunks: list[Chunk], lang: str, budget: int) -> list[Chunk]:
+    chosen, used = [], 0
+    for c in chunks:
+        n = tokens.count(passage_block(len(chosen) + 1, c, lang))
+        if used + n > budget and chosen:
+            if budget - used >= MIN_PASSAGE_TOKENS:
+                continue  # a smaller later passage may still fit
+            break
+        chosen.append(c)
+        used += n
+    return chosen
+
+
+def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang: str) -> list[dict]:
+    system = load_prompt(prompts_dir, f"answer_{lang}.txt")
+    blocks = "\n\n".join(passage_block(i, c, lang) for i, c in enumerate(passages, 1))
+    user = load_prompt(prompts_dir, "user.txt").format(passages=blocks, question=question,
+                                                       question_label=QUESTION_LABEL[lang])
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def rewrite_messages(prompts_dir: str, question: str, history: list[dict]) -> list[dict]:
+    lines = []
+    for turn in history[-4:]:
+        role = "User" if turn.get("role") == "user" else "Assistant"
+        content = str(turn.get("content", ""))[:300]
+        lines.append(f"{role}: {content}")
+    lines.append(f"User: {question}")
+    return [{"role": "system", "content": load_prompt(prompts_dir, "rewrite.txt")},
+            {"role": "user", "content": "\n".join(lines)}]

@@ -1,0 +1,189 @@
+"""Checking an answer against the passages it was given.
+
+For each sentence (claim) of the model's answer:
+- markers [n] that point at no passage are removed;
+- every number is matched by value and unit against the cited passages, then
+  against the other passages given (the marker is then moved there);
+  a number with the right digits but the wrong scale is corrected ("281
+  billion" -> "28.1 billion" when the source says 281亿); anything else is
+  listed as unverified;
+- a citation stays only if its passage supports the claim (its numbers, or
+  enough shared terms); a claim with no marker gets the passage that supports
+  it, if one clearly does.
+The model's text is never shown as fact on the model's word alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import numbers as num
+from .chunking import Chunk
+from .glossary import Glossary
+
+MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
+CLAIM_RE = re.compile(r".+?(?:[。！？!?；;]+|\.(?=\s|$)|$)", re.S)
+HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+# Share of a Chinese claim's character bigrams found in a passage for the
+# passage to count as supporting it (copied facts score 0.6-1.0; unrelated
+# passages of the same call 0.1-0.3).
+ZH_SUPPORT = 0.45
+# Distinct glossary terms / Latin names of an English claim found in a
+# passage for it to count as supporting a claim that has no numbers.
+EN_SUPPORT_TERMS = 2
+LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.&'-]{2,}")
+EN_STOP = set("the and for with from that this was were are has have had its their which about also than into "
+              "over said says will would could should been being more most less year quarter percent".split())
+
+
+@dataclass
+class Claim:
+    text: str  # final text, markers included
+    markers: list[int] = field(default_factory=list)
+    supported: bool = False
+    numbers_ok: bool = True
+
+
+@dataclass
+class Verified:
+    text: str
+    claims: list[Claim]
+    used: list[int]  # passage numbers (1-based) cited in the final text, in first-use order
+    unverified: list[str]
+    corrections: list[tuple[str, str]]
+
+    @property
+    def any_supported(self) -> bool:
+        return any(c.supported for c in self.claims)
+
+
+def _bigrams(s: str) -> set[str]:
+    s = re.sub(r"\s+", "", s)
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def support_score(claim: str, passage: Chunk, glossary: Glossary, lang: str) -> float:
+    """How much of the claim's wording the passage holds (0..1, or a count for English)."""
+    body = MARKER_RE.sub("", claim)
+    if lang == "zh" or HAN_RE.search(body) and len(HAN_RE.findall(body)) > len(body) / 3:
+        cb = _bigrams(HAN_RE.sub(lambda m: m.group(), body))
+        if not cb:
+            return 0.0
+        return len(cb & _bigrams(passage.text + passage.header)) / len(cb)
+    text = passage.text + " " + passage.header
+    exp = glossary.expand(body)
+    hits = sum(1 for e in exp.entries if any(z.replace(" ", "") in text.replace(" ", "") for z in e.zh))
+    words = {w.lower() for w in LATIN_WORD_RE.findall(body) if w.lower() not in EN_STOP}
+    hits += sum(1 for w in words if w in text.lower())
+    return float(hits)
+
+
+def _supports(score: float, lang: str) -> bool:
+    return score >= (ZH_SUPPORT if lang == "zh" else EN_SUPPORT_TERMS)
+
+
+def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary, lang: str) -> Verified:
+    pools = [num.extract(p.text) for p in passages]
+    question_numbers = num.extract(question)
+    claims: list[Claim] = []
+    unverified: list[str] = []
+    corrections: list[tuple[str, str]] = []
+    for m in CLAIM_RE.finditer(answer.strip()):
+        raw = m.group().strip()
+        if not raw or not MARKER_RE.sub("", raw).strip(" .。"):
+            continue
+        markers = [int(x) for x in MARKER_RE.findall(raw) if 1 <= int(x) <= len(passages)]
+        body = MARKER_RE.sub("", raw).strip()
+        # numbers: check, re-cite, or correct the scale
+        numbers_ok = True
+        number_sources: list[int] = []
+        for n in num.extract(body):
+            if n.kind in ("year", "date") and num.find_match(n, question_numbers):
+                continue
+            cited = [i for i in markers if num.find_match(n, pools[i - 1])]
+            if cited:
+                number_sources.append(cited[0])
+                continue
+            elsewhere = [i for i in range(1, len(passages) + 1) if num.find_match(n, pools[i - 1])]
+            if elsewhere:
+                number_sources.append(elsewhere[0])
+                continue
+            if num.find_match(n, question_numbers):
+                continue
+            order = markers + [i for i in range(1, len(passages) + 1) if i not in markers]
+            fix = next(((i, f) for i in order if (f := num.scale_fix(n, pools[i - 1]))), None)
+            if fix:
+                i, f = fix
+                new = num.format_zh(f.value, f.currency or n.currency) if lang == "zh" else \
+                    num.format_en(f.value, f.currency or n.currency)
+                body = body.replace(n.text, new, 1)
+                corrections.append((n.text, new))
+                number_sources.append(i)
+                continue
+            numbers_ok = False
+            unverified.append(n.text)
+        # citations: keep only supporting passages; attribute uncited claims
+        keep: list[int] = []
+        for i in number_sources:
+            if i not in keep:
+                keep.append(i)
+        scores = {i: support_score(body, passages[i - 1], glossary, lang) for i in range(1, len(passages) + 1)}
+        for i in markers:
+            if i not in keep and (_supports(scores[i], lang) or (number_sources and i in number_sources)):
+                keep.append(i)
+        if not keep:
+            best = max(scores, key=scores.get) if scores else None
+            if best is not None and _supports(scores[best], lang):
+                keep.append(best)
+        supported = bool(keep) and numbers_ok
+        final = body.rstrip()
+        tail = ""
+        if final and final[-1] in "。！？!?；;.":
+            final, tail = final[:-1], final[-1]
+        final = final + "".join(f"[{i}]" for i in keep) + tail
+        claims.append(Claim(final, keep, supported, numbers_ok))
+    used: list[int] = []
+    for c in claims:
+        for i in c.markers:
+            if i not in used:
+                used.append(i)
+    sep = "" if lang == "zh" else " "
+    return Verified(sep.join(c.text for c in claims), claims, used, unverified, corrections)
+
+
+def english_only(text: str, glossary: Glossary) -> str:
+    """Replace Chinese terms in an English answer by their English names;
+    people keep their Chinese name in parentheses ("Toby Xu (徐宏)")."""
+    def outside_parens_replace(s: str, zh: str, en: str) -> str:
+        out, depth, i = [], 0, 0
+        while i < len(s):
+            ch = s[i]
+            if ch in "(（":
+                depth += 1
+            elif ch in ")）":
+                depth = max(0, depth - 1)
+            if depth == 0 and s.startswith(zh, i):
+                out.append(en)
+                i += len(zh)
+                continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
+
+    entries = sorted(glossary.entries, key=lambda e: -max(len(z) for z in e.zh))
+    for e in entries:
+        en = next((a for a in e.en if not HAN_RE.search(a)), None)
+        if not en:
+            continue
+        for z in e.zh:
+            if HAN_RE.search(z) and z in text:
+                repl = f"{en} ({z})" if e.kind == "person" else en
+                text = outside_parens_replace(text, z, repl)
+    return text
+
+
+def stray_chinese(text: str) -> list[str]:
+    """Chinese runs outside parentheses in an English answer."""
+    outside = re.sub(r"[（(][^()（）]*[)）]", "", text)
+    return re.findall(r"[\u4e00-\u9fff]+", outside)

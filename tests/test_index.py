@@ -1,0 +1,125 @@
+"""The Chroma index: idempotent and incremental re-indexing, a run killed
+with SIGKILL leaves the previous index usable, bad files are refused whole."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import replace
+
+import pytest
+
+from rag.errors import BadInput
+from rag.index import build, current_generation, load_chunks, read_manifest
+from tests.conftest import CORPUS, RAG, SAMPLE
+
+
+@pytest.fixture()
+def cfg(tmp_path, base_config):
+    return replace(base_config, index_dir=str(tmp_path / "index"))
+
+
+def test_rerun_adds_nothing_and_change_replaces_only_own_chunks(cfg, tmp_path):
+    call = tmp_path / "call.txt"
+    shutil.copy(CORPUS, call)
+    sample = tmp_path / "sample.txt"
+    shutil.copy(SAMPLE, sample)
+    s1 = build(cfg, [str(call), str(sample)], progress=False)
+    assert s1.documents == 2 and s1.added == s1.chunks > 60
+    gen1 = current_generation(tmp_path / "index")
+    s2 = build(cfg, [str(call), str(sample)], progress=False)
+    assert (s2.added, s2.removed, s2.unchanged) == (0, 0, 2)
+    assert current_generation(tmp_path / "index") == gen1  # nothing written
+    _, _, before = load_chunks(cfg)
+    call_ids = {c.id for c in before if c.doc == "call.txt"}
+    sample.write_text(SAMPLE.read_text(encoding="utf-8").replace("37%", "38%"), encoding="utf-8")
+    s3 = build(cfg, [str(sample)], progress=False)
+    assert s3.unchanged == 0 and s3.removed == s3.added
+    _, manifest, after = load_chunks(cfg)
+    assert {c.id for c in after if c.doc == "call.txt"} == call_ids  # untouched
+    assert any("38%" in c.text for c in after) and not any("37%" in c.text for c in after)
+    assert len(manifest["docs"]) == 2
+
+
+def _index_cmd(cfg, *files):
+    return [RAG, "index", "--quiet", "--index-dir", cfg.index_dir, *map(str, files)]
+
+
+def test_killed_run_leaves_previous_index_usable(cfg, tmp_path):
+    call = tmp_path / "call.txt"
+    shutil.copy(CORPUS, call)
+    build(cfg, [str(call)], progress=False)
+    _, _, baseline = load_chunks(cfg)
+    # a larger second document so that the run is killed in different phases
+    big = tmp_path / "big.txt"
+    big.write_text(CORPUS.read_text(encoding="utf-8").replace("阿里巴巴", "某集团") * 3, encoding="utf-8")
+    killed_at = []
+    for delay in (2.0, 6.0, 9.0, 12.0):
+        proc = subprocess.Popen(_index_cmd(cfg, call, big), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_at.append(delay)
+        proc.wait()
+        _, manifest, chunks = load_chunks(cfg)  # always a complete generation
+        assert {c.id for c in baseline} <= {c.id for c in chunks}
+        if len(manifest["docs"]) == 2:  # a run finished: both documents complete
+            assert sum(d["chunks"] for d in manifest["docs"].values()) == len(chunks)
+        else:
+            assert len(chunks) == len(baseline)
+    assert killed_at, "no run was interrupted"
+    # the next run cleans up the leftovers and completes
+    assert subprocess.run(_index_cmd(cfg, call, big), capture_output=True).returncode == 0
+    leftovers = [p.name for p in (tmp_path / "index").iterdir() if p.name.startswith(".tmp")]
+    assert leftovers == []
+
+
+def _cli(cfg, *files):
+    return subprocess.run(_index_cmd(cfg, *files), capture_output=True, text=True)
+
+
+def test_bad_inputs_are_refused_in_one_line_and_index_untouched(cfg, tmp_path):
+    call = tmp_path / "call.txt"
+    shutil.copy(CORPUS, call)
+    build(cfg, [str(call)], progress=False)
+    gen = current_generation(tmp_path / "index")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(bytes(range(256)) * 40)
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(("营收增长。" * 1_400_000).encode("utf-8"))  # ~21 MB
+    cases = {
+        empty: "is empty",
+        binary: "binary",
+        huge: "MB limit",
+        tmp_path / "missing.txt": "file not found",
+        tmp_path: "is a directory",
+    }
+    for path, message in cases.items():
+        r = _cli(cfg, call, path)
+        assert r.returncode != 0
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.stderr, r.stderr
+    assert current_generation(tmp_path / "index") == gen
+    assert len(read_manifest(gen)["docs"]) == 1
+
+
+def test_gb18030_file_is_decoded(cfg, tmp_path):
+    gb = tmp_path / "gb.txt"
+    gb.write_bytes(SAMPLE.read_text(encoding="utf-8").encode("gb18030"))
+    s = build(cfg, [str(gb)], progress=False)
+    assert s.documents == 1
+    _, manifest, chunks = load_chunks(cfg)
+    assert next(iter(manifest["docs"].values()))["encoding"] == "gb18030"
+    assert any("星辰科技" in c.text for c in chunks)
+
+
+def test_read_source_rejects_undecodable(tmp_path):
+    from rag.ingest import read_source
+
+    p = tmp_path / "latin1.txt"
+    p.write_bytes("Café revenue grew — naïve résumé".encode("latin-1") * 10)
+    with pytest.raises(BadInput, match="UTF-8"):
+        read_source(p)
