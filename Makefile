@@ -7,10 +7,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMPS := .stamps
-# llama.cpp build: the multimodal library (a quarter of the build) is unused;
-# a portable AVX2 build instead of -march=native, whose AMX code faults on the
-# virtual CPUs here (general protection fault in libggml-cpu on first eval).
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+# llama.cpp build: no multimodal library (a quarter of the build, unused here);
+# explicit instruction sets instead of -march=native, whose AMX code faults on
+# the virtual CPUs here (general protection fault in libggml-cpu on first eval).
+# AVX-512 where the CPU has it: prompt processing 1.46x faster than AVX2 here.
+HAS_AVX512 := $(shell grep -qw avx512_vnni /proc/cpuinfo 2>/dev/null && grep -qw avx512bw /proc/cpuinfo && echo ON || echo OFF)
+HAS_VBMI   := $(shell grep -qw avx512vbmi /proc/cpuinfo 2>/dev/null && echo $(HAS_AVX512) || echo OFF)
+HAS_BF16   := $(shell grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null && echo $(HAS_AVX512) || echo OFF)
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+  -DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=$(HAS_AVX512) -DGGML_AVX512_VNNI=$(HAS_AVX512) \
+  -DGGML_AVX512_VBMI=$(HAS_VBMI) -DGGML_AVX512_BF16=$(HAS_BF16)
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1

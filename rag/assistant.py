@@ -11,6 +11,7 @@ chat UI.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
@@ -18,6 +19,7 @@ from typing import Iterator
 from . import glossary as glossary_mod
 from . import numbers as num
 from .chunking import Chunk
+from .answerability import metric_mismatch, missing_concepts
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import ANSWER_SCHEMA, REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, parse_json
@@ -31,6 +33,7 @@ REFUSAL = {
     "zh": "电话会记录中没有提到这一点。",
 }
 MAX_QUESTION_CHARS = 1000
+EQUALS_RE = re.compile(r"\s*[(（]\s*=[^()（）]*[)）]")
 
 
 @dataclass
@@ -128,13 +131,17 @@ class Assistant:
         base = Answer(question=question, text="", refused=False, language=lang, timings=timings,
                       model=self.llm.name, standalone_question=standalone if standalone != question else None,
                       sources=[h.to_dict() for h in hits])
-        passages = select_passages([h.chunk for h in hits], lang, self.cfg.context_tokens)
+        passages = select_passages([h.chunk for h in hits], lang, self.cfg.context_tokens, self.glossary)
         if self._retrieval_too_weak(hits):
             yield self._refuse(base, "retrieval below threshold", t0)
             return
+        missing = missing_concepts(standalone, self.retriever.corpus_text, self.glossary)
+        if missing:
+            yield self._refuse(base, "not in the transcript: " + ", ".join(missing), t0)
+            return
         stats = GenStats()
         streamer = AnswerFieldStreamer()
-        messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang)
+        messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang, self.glossary)
         raw = ""
         for piece in self.llm.stream_json(messages, ANSWER_SCHEMA, self.cfg.max_answer_tokens, stats):
             raw += piece
@@ -150,11 +157,15 @@ class Assistant:
         if not result.get("answerable", False) or not text:
             yield self._refuse(base, "model found no answer in the passages", t0)
             return
+        text = EQUALS_RE.sub("", text)  # echoes of the "(= RMB 28.1 billion)" annotations
         if lang == "en":
             text = english_only(text, self.glossary)
         checked = verify(text, passages, standalone, self.glossary, lang)
         if not checked.any_supported and not checked.unverified:
             yield self._refuse(base, "no claim of the answer is supported by the passages", t0)
+            return
+        if metric_mismatch(standalone, checked.text, passages, self.glossary):
+            yield self._refuse(base, "the answer's numbers do not measure what was asked", t0)
             return
         base.text = checked.text
         base.unverified_numbers = checked.unverified

@@ -51,9 +51,11 @@ class Config:
     # Two cores: llama.cpp uses both; the embedder runs between generations.
     threads: int = 2
     temperature: float = 0.0
-    # Fused-score floor under which a question counts as not covered by the
-    # transcript; calibrated on the gold set (see eval/).
-    refusal_threshold: float = 0.0
+    # Best dense cosine similarity under which a question is off-topic for the
+    # transcript. On the gold set answerable questions score >= 0.816 and
+    # off-topic ones (an injection, other companies) from 0.78; similarity alone
+    # cannot separate the rest (see rag/answerability.py for what does).
+    refusal_threshold: float = 0.80
     host: str = "127.0.0.1"
     port: int = 7860
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from . import numbers as num
 from . import tokens
 from .chunking import Chunk
+from .glossary import Glossary
 
 QUESTION_LABEL = {"en": "Question: ", "zh": "问题："}
 # Below this many tokens a passage is not worth including truncated.
@@ -32,22 +33,48 @@ def annotate_amounts(text: str) -> str:
     for n in num.extract(text):
         if n.kind == "amount" and any(u in n.text for u in ("亿", "万")):
             out.append(text[last : n.end])
-            out.append(f" [{num.format_en(n.value, n.currency)}]")
+            out.append(f" (= {num.format_en(n.value, n.currency)})")
             last = n.end
     out.append(text[last:])
     return "".join(out)
 
 
-def passage_block(i: int, c: Chunk, lang: str) -> str:
-    body = annotate_amounts(c.text) if lang == "en" else c.text
-    head = c.header
+def english_header(c: Chunk, glossary: Glossary) -> str:
+    """"Q&A · Toby Xu (徐宏), chief financial officer · answering Ronald Keung (Goldman Sachs)"."""
+    def en(term: str, kinds: tuple[str, ...]) -> str:
+        for e in glossary.entries:
+            if e.kind in kinds and term in e.zh and e.en:
+                return e.en[0]
+        return term
+
+    parts = [en(c.section, ("section",))] if c.section else []
+    if c.speaker:
+        name = en(c.speaker, ("person",))
+        who = f"{name} ({c.speaker})" if name != c.speaker else c.speaker
+        if c.firm and not c.title:
+            who += f", analyst at {c.firm}"
+        elif c.title:
+            title = next((e.en[0] for e in glossary.entries if e.kind == "title" and any(z in c.title for z in e.zh)), "")
+            who += f", {title}" if title else ""
+        parts.append(who)
+    if c.question_by:
+        parts.append(f"answering {c.question_by} ({c.question_firm})")
+    return " · ".join(parts)
+
+
+def passage_block(i: int, c: Chunk, lang: str, glossary: Glossary | None = None) -> str:
+    if lang == "en":
+        body = annotate_amounts(c.text)
+        head = english_header(c, glossary) if glossary else c.header
+    else:
+        body, head = c.text, c.header
     return f"[{i}] {head}\n{body}" if head else f"[{i}] {body}"
 
 
-def select_passages(chunks: list[Chunk], lang: str, budget: int) -> list[Chunk]:
+def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Glossary | None = None) -> list[Chunk]:
     chosen, used = [], 0
     for c in chunks:
-        n = tokens.count(passage_block(len(chosen) + 1, c, lang))
+        n = tokens.count(passage_block(len(chosen) + 1, c, lang, glossary))
         if used + n > budget and chosen:
             if budget - used >= MIN_PASSAGE_TOKENS:
                 continue  # a smaller later passage may still fit
@@ -57,9 +84,10 @@ def select_passages(chunks: list[Chunk], lang: str, budget: int) -> list[Chunk]:
     return chosen
 
 
-def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang: str) -> list[dict]:
+def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang: str,
+                    glossary: Glossary | None = None) -> list[dict]:
     system = load_prompt(prompts_dir, f"answer_{lang}.txt")
-    blocks = "\n\n".join(passage_block(i, c, lang) for i, c in enumerate(passages, 1))
+    blocks = "\n\n".join(passage_block(i, c, lang, glossary) for i, c in enumerate(passages, 1))
     user = load_prompt(prompts_dir, "user.txt").format(passages=blocks, question=question,
                                                        question_label=QUESTION_LABEL[lang])
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -37,6 +37,8 @@ ANALYST_DEMOTION = 0.75  # analysts restate topics; answers hold the facts
 BOILERPLATE_DEMOTION = 0.3  # the legal disclaimer shares many financial terms
 # Questions that ask about questions (who asked / what was asked) keep analysts.
 ASKING_RE = re.compile(r"\bask(?:ed|s|ing)?\b|\bquestion|\banalyst|提问|问了|问题|分析师|谁问", re.I)
+# Questions about the answers given to someone ("who answered Goldman Sachs").
+ANSWERING_RE = re.compile(r"\banswer(?:ed|s|ing)?\b|\brespon(?:d|ded|se)\b|\brepl(?:y|ied)\b|\btell\b|\btold\b|回答|回应|答复|怎么说", re.I)
 BOILERPLATE_RE = re.compile(r"disclaimer|forward-looking|safe harbor|免责|前瞻性|非公认会计准则财务指标", re.I)
 STOPWORDS = set(
     "的 了 是 在 和 与 及 也 都 就 而 对 为 于 把 被 让 给 从 向 中 上 下 个 这 那 我 你 他 她 它 我们 你们 他们 "
@@ -110,6 +112,7 @@ class Retriever:
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_client(self.generation).get_collection(cfg.collection, embedding_function=self.ef)
         self.by_id = {c.id: c for c in self.chunks}
+        self.corpus_text = "\n".join(f"{c.header}\n{c.text}" for c in self.chunks)
         self._build_bm25()
         self._lock = threading.Lock()  # Chroma's client and torch are shared
 
@@ -181,16 +184,19 @@ class Retriever:
             h.score += 1.0 / (RRF_K + rank)
         names, firms = self._targets(question, exp)
         asking = bool(ASKING_RE.search(question)) or bool(firms)
+        answering = bool(ANSWERING_RE.search(question))
         about_boilerplate = bool(BOILERPLATE_RE.search(question))
         for h in hits.values():
             c = h.chunk
             speaker = c.speaker.lower()
+            answers_target = bool(c.question_by) and (c.question_by.lower() in names or c.question_firm.lower() in firms)
             if speaker and (any(n in speaker or speaker in n for n in names if len(n) > 1)
                             or (c.firm and c.firm.lower() in firms)):
-                h.score *= SPEAKER_BOOST
-                h.reasons.append("speaker")
-            elif c.question_by and (c.question_by.lower() in names or c.question_firm.lower() in firms):
-                h.score *= ANSWERED_BOOST
+                if not (answering and c.role == "analyst"):
+                    h.score *= SPEAKER_BOOST
+                    h.reasons.append("speaker")
+            elif answers_target:
+                h.score *= SPEAKER_BOOST if answering else ANSWERED_BOOST
                 h.reasons.append("answers-named-analyst")
             if c.role == "analyst" and not asking:
                 h.score *= ANALYST_DEMOTION

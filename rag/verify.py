@@ -72,11 +72,16 @@ def support_score(claim: str, passage: Chunk, glossary: Glossary, lang: str) -> 
             return 0.0
         return len(cb & _bigrams(passage.text + passage.header)) / len(cb)
     text = passage.text + " " + passage.header
+    flat, low = text.replace(" ", ""), text.lower()
     exp = glossary.expand(body)
-    hits = sum(1 for e in exp.entries if any(z.replace(" ", "") in text.replace(" ", "") for z in e.zh))
+    covered = {a.lower() for e in exp.entries for a in e.en + e.zh}
+    hits = sum(1 for e in exp.entries if any(v.replace(" ", "") in flat or v.lower() in low for v in e.zh + e.en))
     words = {w.lower() for w in LATIN_WORD_RE.findall(body) if w.lower() not in EN_STOP}
-    hits += sum(1 for w in words if w in text.lower())
-    return float(hits)
+    words = {w for w in words if not any(w in c.split() for c in covered)}
+    hits += sum(1 for w in words if w in low)
+    units = len(exp.entries) + len(words)
+    # short claims ("Toby Xu (徐宏)") need all their units, longer ones EN_SUPPORT_TERMS
+    return hits / max(1, min(EN_SUPPORT_TERMS, units)) * EN_SUPPORT_TERMS
 
 
 def _supports(score: float, lang: str) -> bool:

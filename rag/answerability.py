@@ -1,0 +1,109 @@
+"""Deciding that the transcript does not hold the answer.
+
+The small model answers readily, and similarity alone cannot tell "What was
+Taotian's revenue?" from "What was Taotian's GMV in RMB?" (no GMV figure is
+given). Two general checks back the model's own `answerable` flag:
+
+1. Coverage: every concept and named entity of the question must exist
+   somewhere in the indexed transcripts (concepts through the glossary, in
+   either language). "JD.com", "腾讯", "苹果公司", "guidance" (指引) fail here.
+2. Metric: when the question asks about a metric (revenue, GMV, free cash
+   flow...) and the answer gives numbers, the source sentence of at least one
+   of those numbers must name that metric. A revenue figure offered for a
+   GMV question fails here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import numbers as num
+from .chunking import Chunk
+from .glossary import Glossary
+
+# Glossary kinds whose presence in the question must be matched by the passages.
+CONCEPT_KINDS = {"finance", "unit", "product", "concept", "person", "firm", "strategy", "region"}
+# Kinds that name what is measured, for the metric check.
+METRIC_KINDS = {"finance", "concept"}
+NAME_RE = re.compile(r"\b(?:[A-Z][A-Za-z0-9&.\-]*[A-Za-z0-9]|[a-z]+\.[a-z]{2,})(?:'s)?")
+# Capitalised words that start questions or are generic, not names.
+GENERIC_WORDS = set("""what which who whom whose when where why how did does do is are was were will would could can
+should compare according please tell give list name explain describe summarize summarise i in the a an and
+of for on at by to from as if excluding between after before during this that these those its it his her their
+our we you they q1 q2 q3 q4 fy ceo cfo coo ir""".split())
+SENTENCE_RE = re.compile(r"[^。！？；;!?]+[。！？；;!?]?")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s).lower()
+
+
+def missing_concepts(question: str, corpus_text: str, glossary: Glossary) -> list[str]:
+    """Question concepts and names that the transcripts never mention."""
+    corpus = _squash(corpus_text)
+    exp = glossary.expand(question)
+    missing = []
+    for e in exp.entries:
+        if e.kind in CONCEPT_KINDS and not any(_squash(v) in corpus for v in e.zh + e.en):
+            missing.append(e.en[0] if e.en else e.zh[0])
+    # names the glossary does not know: must appear in the transcript itself
+    rest = question
+    for rx, _ in glossary._patterns:
+        rest = rx.sub(" ", rest)
+    for m in NAME_RE.finditer(rest):
+        word = m.group().removesuffix("'s")
+        if word.lower() in GENERIC_WORDS or len(word) < 2:
+            continue
+        if _squash(word) not in corpus and _squash(word.removesuffix("s")) not in corpus:
+            missing.append(word)
+    for tok in _chinese_names(question):
+        if _squash(tok) not in corpus:
+            missing.append(tok)
+    return missing
+
+
+ORG_SUFFIXES = ("集团", "公司", "银行", "证券")
+
+
+def _chinese_names(text: str) -> list[str]:
+    """Proper nouns (jieba part-of-speech tags) and organisation names
+    ("蚂蚁集团", "苹果公司": a word followed by 集团/公司...) of a Chinese question."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return []
+    import jieba.posseg as pseg
+
+    words = pseg.lcut(text)
+    names = [w.word for w in words if w.flag in ("nr", "ns", "nt", "nz") and len(w.word) >= 2]
+    for prev, w in zip([None, *words], words):
+        if w.word in ORG_SUFFIXES and prev is not None and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", prev.word):
+            names.append(prev.word + w.word)
+        elif w.word.endswith(ORG_SUFFIXES) and len(w.word) > 3:
+            names.append(w.word)
+    return names
+
+
+# How far before a number (in characters of the same sentence) the metric it
+# measures is named: Chinese puts the metric first ("自由现金流为 565 亿").
+METRIC_WINDOW = 40
+
+
+def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary: Glossary) -> bool:
+    """True if every source occurrence of the answer's numbers is preceded by
+    text that names none of the metrics the question asks about."""
+    metrics = [e for e in glossary.expand(question).entries if e.kind in METRIC_KINDS]
+    answer_numbers = [n for n in num.extract(answer) if n.kind in ("amount", "percent", "pp", "plain")]
+    if not metrics or not answer_numbers:
+        return False
+    variants = [_squash(v) for e in metrics for v in e.zh + e.en]
+    found_any = False
+    for c in passages:
+        for m in SENTENCE_RE.finditer(c.text):
+            sent = m.group()
+            for n in num.extract(sent):
+                if not any(n.same_value(a) for a in answer_numbers):
+                    continue
+                found_any = True
+                window = _squash(sent[max(0, n.start - METRIC_WINDOW) : n.end])
+                if any(v in window for v in variants):
+                    return False
+    return found_any

@@ -1,0 +1,110 @@
+"""`rag ask`, `rag batch` and `rag ui`: thin layers over the Assistant."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .errors import BadInput, UserError
+
+
+def render(answer) -> str:
+    """Plain-text rendering of an Answer with its sources and warnings."""
+    lines = [answer.text]
+    if answer.warning:
+        lines.append(f"⚠ {answer.warning}")
+    if answer.corrections:
+        lines.append("Corrected: " + "; ".join(f"{a} → {b}" for a, b in answer.corrections))
+    for c in answer.citations:
+        who = c.speaker + (f" ({c.firm})" if c.firm and not c.title else f"（{c.title}）" if c.title else "")
+        s, e = c.highlight
+        lines.append(f"[{c.marker}] {who} · {c.section}")
+        lines.append("    " + (c.text[:s] + "«" + c.text[s:e] + "»" + c.text[e:]).replace("\n", "\n    "))
+    t = answer.timings
+    first = f"{t.first_token_s:.1f}" if t.first_token_s is not None else "-"
+    lines.append(f"({answer.model}; retrieval {t.retrieval_s * 1000:.0f} ms, first token {first} s, "
+                 f"total {t.total_s:.1f} s)")
+    return "\n".join(lines)
+
+
+def cmd_ask(cfg, args) -> int:
+    from .assistant import Assistant
+
+    answer = Assistant(cfg).ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        print(render(answer))
+    return 0
+
+
+def read_batch(path: Path) -> list[dict]:
+    """Records {"question": ..., other fields copied} or {"error": ...} per input line."""
+    if not path.is_file():
+        raise BadInput(f"file not found: {path}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not UTF-8 text") from None
+    records = []
+    jsonl = path.suffix.lower() in (".jsonl", ".json")
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if not jsonl:
+            records.append({"line": n, "question": line.strip()})
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or not isinstance(obj.get("question"), str):
+                raise ValueError('no "question" string')
+            records.append({"line": n, **obj})
+        except ValueError as e:
+            records.append({"line": n, "error": f"line {n}: invalid input ({e})"})
+    return records
+
+
+def cmd_batch(cfg, args) -> int:
+    from tqdm import tqdm
+
+    from .assistant import Assistant
+
+    records = read_batch(Path(args.infile))
+    out = Path(args.out)
+    if out.resolve() == Path(args.infile).resolve():
+        raise BadInput("--out must not be the input file")
+    assistant = Assistant(cfg)
+    tmp = out.with_name(out.name + ".partial")
+    failures = 0
+    with open(tmp, "w", encoding="utf-8") as f:
+        for rec in tqdm(records, desc="batch", disable=not sys.stderr.isatty()):
+            extra = {k: v for k, v in rec.items() if k not in ("question", "line", "error", "history")}
+            if "error" in rec:
+                row = {**extra, "line": rec["line"], "error": rec["error"]}
+            else:
+                try:
+                    row = {**extra, **assistant.ask(rec["question"], rec.get("history")).to_dict()}
+                except UserError as e:
+                    row = {**extra, "question": rec["question"], "error": str(e)}
+            failures += "error" in row
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.flush()
+    tmp.replace(out)
+    print(f"answered {len(records) - failures} of {len(records)} questions -> {out}"
+          + (f" ({failures} with errors)" if failures else ""))
+    return 0
+
+
+def cmd_ui(cfg, args) -> int:
+    import importlib.util
+
+    from .config import PROJECT_ROOT
+
+    spec = importlib.util.spec_from_file_location("ui", PROJECT_ROOT / "ui.py")
+    if spec is None or spec.loader is None:
+        raise UserError(f"ui.py not found in {PROJECT_ROOT}")
+    ui = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ui)
+    ui.launch(cfg)
+    return 0
