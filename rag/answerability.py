@@ -87,6 +87,13 @@ def _chinese_names(text: str) -> list[str]:
 METRIC_WINDOW = 40
 
 
+def metric_terms(question: str, glossary: Glossary, lang: str) -> str:
+    """The metrics a question asks about, named in the question's language."""
+    entries = [e for e in glossary.expand(question).entries if e.kind in METRIC_KINDS]
+    names = [(e.zh[0] if lang == "zh" else (e.en[0] if e.en else e.zh[0])) for e in entries]
+    return "、".join(names) if lang == "zh" else ", ".join(names)
+
+
 def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary: Glossary) -> bool:
     """True if every source occurrence of the answer's numbers is preceded by
     text that names none of the metrics the question asks about."""

@@ -19,12 +19,12 @@ from typing import Iterator
 from . import glossary as glossary_mod
 from . import numbers as num
 from .chunking import Chunk
-from .answerability import metric_mismatch, missing_concepts
+from .answerability import metric_mismatch, metric_terms, missing_concepts
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import ANSWER_SCHEMA, REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, parse_json
 from .language import detect
-from .prompting import answer_messages, rewrite_messages, select_passages
+from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
 from .verify import CLAIM_RE, english_only, stray_chinese, support_score, verify
 
@@ -33,6 +33,7 @@ REFUSAL = {
     "zh": "电话会记录中没有提到这一点。",
 }
 MAX_QUESTION_CHARS = 1000
+METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 EQUALS_RE = re.compile(r"\s*[(（]\s*=[^()（）]*[)）]")
 
 
@@ -140,32 +141,28 @@ class Assistant:
             yield self._refuse(base, "not in the transcript: " + ", ".join(missing), t0)
             return
         stats = GenStats()
-        streamer = AnswerFieldStreamer()
         messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang, self.glossary)
         raw = ""
+        streamer = AnswerFieldStreamer()
         for piece in self.llm.stream_json(messages, ANSWER_SCHEMA, self.cfg.max_answer_tokens, stats):
             raw += piece
             new = streamer.feed(piece)
             if new:
                 yield new
-        result = parse_json(raw)
         timings.first_token_s = stats.first_token_s
         timings.tokens_per_s = stats.tokens_per_s
         timings.completion_tokens = stats.completion_tokens
         timings.prompt_tokens = self.llm.count_tokens("".join(m["content"] for m in messages))
-        text = str(result.get("answer", "")).strip()
-        if not result.get("answerable", False) or not text:
-            yield self._refuse(base, "model found no answer in the passages", t0)
-            return
-        text = EQUALS_RE.sub("", text)  # echoes of the "(= RMB 28.1 billion)" annotations
-        if lang == "en":
-            text = english_only(text, self.glossary)
-        checked = verify(text, passages, standalone, self.glossary, lang)
-        if not checked.any_supported and not checked.unverified:
-            yield self._refuse(base, "no claim of the answer is supported by the passages", t0)
-            return
-        if metric_mismatch(standalone, checked.text, passages, self.glossary):
-            yield self._refuse(base, "the answer's numbers do not measure what was asked", t0)
+        checked, reason = self._check_answer(parse_json(raw), standalone, passages, lang)
+        metrics = metric_terms(standalone, self.glossary, lang)
+        if reason == METRIC_MISMATCH and metrics:
+            # One retry naming the metric asked about; the passages' KV cache is reused.
+            hint = load_prompt(self.cfg.prompts_dir, f"retry_{lang}.txt").format(metrics=metrics)
+            retry = answer_messages(self.cfg.prompts_dir, f"{standalone} {hint}", passages, lang, self.glossary)
+            out = self.llm.complete_json(retry, ANSWER_SCHEMA, self.cfg.max_answer_tokens)
+            checked, reason = self._check_answer(out, standalone, passages, lang)
+        if checked is None:
+            yield self._refuse(base, reason, t0)
             return
         base.text = checked.text
         base.unverified_numbers = checked.unverified
@@ -192,6 +189,21 @@ class Assistant:
             last_user = next((h["content"] for h in reversed(history) if h.get("role") == "user"), "")
             return f"{last_user} {question}".strip()
         return rewritten
+
+    def _check_answer(self, result: dict, question: str, passages, lang: str):
+        """(Verified, None) for an answer that can be shown, else (None, why not)."""
+        text = str(result.get("answer", "")).strip()
+        if not result.get("answerable", False) or not text:
+            return None, "model found no answer in the passages"
+        text = EQUALS_RE.sub("", text)  # echoes of the "(= RMB 28.1 billion)" annotations
+        if lang == "en":
+            text = english_only(text, self.glossary)
+        checked = verify(text, passages, question, self.glossary, lang)
+        if not checked.any_supported and not checked.unverified:
+            return None, "no claim of the answer is supported by the passages"
+        if metric_mismatch(question, checked.text, passages, self.glossary):
+            return None, METRIC_MISMATCH
+        return checked, None
 
     def _retrieval_too_weak(self, hits: list[Hit]) -> bool:
         if not hits:

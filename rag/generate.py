@@ -8,6 +8,7 @@ to use from two threads, so concurrent requests queue here.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -80,6 +81,7 @@ class LLM:
         stats = stats if stats is not None else GenStats()
         with self.lock:
             t0 = time.perf_counter()
+            wall0 = time.time()
             out = self.llama.create_chat_completion(
                 messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
                 response_format={"type": "json_object", "schema": schema},
@@ -92,10 +94,20 @@ class LLM:
                     stats.completion_tokens += 1
                     yield piece
             stats.total_s = time.perf_counter() - t0
+            _trace(wall0, time.time())
 
     def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
         raw = "".join(self.stream_json(messages, schema, max_tokens))
         return parse_json(raw)
+
+
+def _trace(start: float, end: float) -> None:
+    """With RAG_LLM_TRACE=FILE, record each use of the model (start, end, pid):
+    the concurrency test reads it to prove no two uses overlap."""
+    path = os.environ.get("RAG_LLM_TRACE")
+    if path:
+        with open(path, "a") as f:
+            f.write(f"{start:.6f} {end:.6f} {os.getpid()}\n")
 
 
 def parse_json(raw: str) -> dict:

@@ -1,0 +1,141 @@
+"""`rag bench`: speed figures, printed as medians, with ratios measured in
+the same run. Timed tests would be flaky on shared 2-core machines; this
+prints numbers instead.
+
+- index build: `rag index` into a fresh folder, a new process each time
+  (includes interpreter start and embedder load);
+- Assistant() ready: a new process each time;
+- retrieval: warm, per question;
+- answers: time to first token, total, decode tokens/s through the Assistant;
+- bare llama.cpp: the same model file, the same messages and JSON schema,
+  called directly; ratio = Assistant decode speed / bare decode speed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .config import Config
+
+QUESTIONS = [
+    "云智能集团本季度的收入是多少？",
+    "What was Cainiao's adjusted EBITA this quarter?",
+    "本季度自由现金流是多少？",
+    "How much did Alibaba increase its share buyback program?",
+    "淘天集团的经调整 EBITA 是多少？",
+    "What was AIDC's revenue growth this quarter?",
+]
+
+
+def _median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else float("nan")
+
+
+def _rag_cmd() -> str:
+    return str(Path(sys.executable).with_name("rag"))
+
+
+def bench_index(cfg: Config, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as d:
+            t = time.perf_counter()
+            r = subprocess.run([_rag_cmd(), "index", "--quiet", "--index-dir", d, "--cache-dir", cfg.cache_dir,
+                                *cfg.corpus], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError(r.stderr.strip())
+            times.append(time.perf_counter() - t)
+    return times
+
+
+def bench_ready(cfg: Config, repeats: int) -> list[float]:
+    code = ("import time; t=time.perf_counter(); from rag import Assistant; from rag.config import load_config; "
+            f"Assistant(load_config({{'index_dir': {cfg.index_dir!r}, 'llm_model': {cfg.llm_model!r}}})); "
+            "print(time.perf_counter()-t)")
+    out = []
+    for _ in range(repeats):
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr.strip().splitlines()[-1])
+        out.append(float(r.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def bare_llama(path: str, cfg: Config, messages: list[dict], schema: dict, max_tokens: int, llm=None):
+    """First-token time, total and decode tokens/s of llama.cpp called directly."""
+    from llama_cpp import Llama
+
+    llm = llm or Llama(model_path=path, n_ctx=cfg.n_ctx, n_threads=cfg.threads, n_threads_batch=cfg.threads,
+                       n_batch=512, verbose=False)
+    t0 = time.perf_counter()
+    first, n = None, 0
+    for chunk in llm.create_chat_completion(messages=messages, temperature=cfg.temperature, max_tokens=max_tokens,
+                                            stream=True, response_format={"type": "json_object", "schema": schema}):
+        if chunk["choices"][0]["delta"].get("content"):
+            n += 1
+            if first is None:
+                first = time.perf_counter() - t0
+    total = time.perf_counter() - t0
+    tps = (n - 1) / (total - first) if first is not None and n > 1 and total > first else 0.0
+    return llm, first, total, tps
+
+
+def cmd_bench(cfg: Config, args) -> int:
+    from .assistant import Assistant
+    from .generate import ANSWER_SCHEMA
+    from .language import detect
+    from .prompting import answer_messages, select_passages
+
+    reps = max(1, args.repeats)
+    print(f"bench: {reps} repeats, {len(QUESTIONS)} questions; figures are medians")
+    idx = bench_index(cfg, min(reps, 3))
+    print(f"index build (new process, incl. model load): {_median(idx):.2f} s")
+    if not args.retrieval_only:
+        ready = bench_ready(cfg, min(reps, 3))
+        print(f"Assistant() ready (new process):            {_median(ready):.2f} s")
+    a = Assistant(cfg) if not args.retrieval_only else None
+    if a is None:
+        from .retrieve import Retriever
+
+        retriever = Retriever(cfg)
+    else:
+        retriever = a.retriever
+    for q in QUESTIONS:  # warm-up
+        retriever.search(q)
+    rt = []
+    for _ in range(reps):
+        for q in QUESTIONS:
+            t = time.perf_counter()
+            retriever.search(q)
+            rt.append(time.perf_counter() - t)
+    print(f"retrieval (warm):                            {_median(rt) * 1000:.1f} ms")
+    if a is None:
+        return 0
+    ours_ft, ours_tot, ours_tps, bare_ft, bare_tot, bare_tps = [], [], [], [], [], []
+    bare = None
+    for q in QUESTIONS:
+        ans = a.ask(q)
+        if ans.refused:
+            print(f"  note: refused {q!r} ({ans.refusal_reason})")
+        ours_ft.append(ans.timings.first_token_s)
+        ours_tot.append(ans.timings.total_s)
+        ours_tps.append(ans.timings.tokens_per_s or None)
+        lang = detect(q)
+        hits = a.retriever.search(q, cfg.top_k)
+        msgs = answer_messages(cfg.prompts_dir, q, select_passages([h.chunk for h in hits], lang, cfg.context_tokens,
+                                                                    a.glossary), lang, a.glossary)
+        bare, ft, tot, tps = bare_llama(str(a.llm.path), cfg, msgs, ANSWER_SCHEMA, cfg.max_answer_tokens, bare)
+        bare_ft.append(ft)
+        bare_tot.append(tot)
+        bare_tps.append(tps)
+    print(f"time to first token:  assistant {_median(ours_ft):.2f} s | bare llama.cpp {_median(bare_ft):.2f} s")
+    print(f"total answer time:    assistant {_median(ours_tot):.2f} s | bare llama.cpp {_median(bare_tot):.2f} s")
+    print(f"decode tokens/s:      assistant {_median(ours_tps):.1f} | bare llama.cpp {_median(bare_tps):.1f} | "
+          f"ratio {_median(ours_tps) / _median(bare_tps):.2f}")
+    return 0

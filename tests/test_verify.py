@@ -1,0 +1,95 @@
+"""Citation mapping, number verification and refusal logic (pure logic;
+passages are real chunks of the default transcript)."""
+
+import pytest
+
+from rag.answerability import metric_mismatch, missing_concepts
+from rag.chunking import Chunk
+from rag.generate import AnswerFieldStreamer, parse_json
+from rag.glossary import load
+from rag.verify import english_only, stray_chinese, verify
+
+
+@pytest.fixture(scope="module")
+def glossary(base_config):
+    return load(base_config.glossary)
+
+
+def P(text, speaker="徐宏"):
+    return Chunk(id=text[:8], doc="d", text=text, start=0, end=len(text), tokens=0, section="财务业绩", speaker=speaker)
+
+
+CLOUD = P("本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。")
+CAINIAO = P("菜鸟的经调整 EBITA 为 9.61 亿元人民币，去年同一季度则为亏损 1200 万元人民币。")
+BUYBACK = P("我们的董事会已批准将股票回购计划的规模再增加 250 亿美元并延长至 2027 年 3月。")
+PASSAGES = [CLOUD, CAINIAO, BUYBACK]
+
+
+def test_marker_pointing_at_nothing_is_removed(glossary):
+    v = verify("云智能集团的收入为 281 亿元人民币 [7]。", PASSAGES, "云智能集团收入？", glossary, "zh")
+    assert "[7]" not in v.text and "[1]" in v.text and v.used == [1]
+
+
+def test_number_recited_to_the_passage_that_holds_it(glossary):
+    v = verify("Cainiao's adjusted EBITA was RMB 961 million [1].", PASSAGES, "Cainiao EBITA?", glossary, "en")
+    assert v.used == [2] and "[2]" in v.text and "[1]" not in v.text
+    assert v.unverified == []
+
+
+def test_wrong_scale_is_corrected(glossary):
+    v = verify("Cloud revenue was RMB 281 billion [1].", PASSAGES, "cloud revenue?", glossary, "en")
+    assert "RMB 28.1 billion" in v.text and "281 billion" not in v.text
+    assert v.corrections == [("RMB 281 billion", "RMB 28.1 billion")]
+    v = verify("Cainiao's adjusted EBITA was 9.61 billion [2].", PASSAGES, "Cainiao?", glossary, "en")
+    assert "961 million" in v.text and v.unverified == []
+
+
+def test_unknown_number_is_flagged_not_shown_as_fact(glossary):
+    v = verify("Cloud revenue was RMB 30 billion, up 3% [1].", PASSAGES, "cloud?", glossary, "en")
+    assert v.unverified == ["RMB 30 billion"]
+    assert not v.claims[0].supported
+
+
+def test_citation_dropped_when_passage_does_not_support(glossary):
+    v = verify("董事会批准增加 250 亿美元回购 [1]。", PASSAGES, "回购？", glossary, "zh")
+    assert v.used == [3]  # moved from the cloud passage to the buyback passage
+    v = verify("Alibaba plans to open stores on the Moon [1].", PASSAGES, "moon?", glossary, "en")
+    assert v.used == [] and not v.any_supported
+
+
+def test_uncited_claim_is_attributed(glossary):
+    v = verify("董事会已批准将股票回购计划的规模再增加 250 亿美元。", PASSAGES, "回购？", glossary, "zh")
+    assert v.used == [3] and v.text.endswith("[3]。")
+
+
+def test_english_only_replaces_chinese_terms(glossary):
+    t = english_only("徐宏 said 淘天集团 revenue grew, per 菜鸟 (Cainiao).", glossary)
+    assert "Toby Xu (徐宏)" in t and "Taotian Group" in t
+    assert stray_chinese(t) == []
+    assert stray_chinese("Revenue of 云智能 grew") == ["云智能"]
+
+
+def test_missing_concepts(glossary, doc):
+    text = doc.text
+    assert missing_concepts("What was JD.com's revenue this quarter?", text, glossary) == ["JD.com"]
+    assert missing_concepts("腾讯本季度的净利润是多少？", text, glossary) == ["腾讯"]
+    assert missing_concepts("蚂蚁集团贡献了多少利润？", text, glossary) == ["蚂蚁集团"]
+    assert missing_concepts("What revenue guidance did Alibaba give?", text, glossary) == ["guidance"]
+    for ok in ("What was Cainiao's adjusted EBITA?", "谁问了关于变现率的问题？来自哪家机构？",
+               "What did Joe Tsai say about the Freshippo and Cainiao IPOs?", "淘天集团的收入是多少？"):
+        assert missing_concepts(ok, text, glossary) == [], ok
+
+
+def test_metric_mismatch(glossary):
+    fcf = P("本季度，自由现金流为 565 亿人民币，同比减少 31%，自由现金流的减少是由于资本支出的增加以及若干一次性因素所致。")
+    assert metric_mismatch("How much was capital expenditure?", "Capex was RMB 56.5 billion.", [fcf], glossary)
+    assert not metric_mismatch("How much free cash flow?", "RMB 56.5 billion, down 31%.", [fcf], glossary)
+    assert not metric_mismatch("云智能集团收入增长多少？", "同比增长 3%。", [CLOUD], glossary)
+
+
+def test_streamer_yields_answer_text_increments():
+    s = AnswerFieldStreamer()
+    pieces = ['{"answ', 'erable": true, "an', 'swer": "RMB 28', '.1 billion \\"', 'cloud\\" [1]', '"}']
+    out = "".join(s.feed(p) for p in pieces)
+    assert out == 'RMB 28.1 billion "cloud" [1]'
+    assert parse_json('{"answerable": true, "answer": "cut off') == {"answerable": True, "answer": "cut off"}
