@@ -46,11 +46,12 @@ models: $(STAMPS)/deps
 index: models
 	$(BIN)/rag index
 
-# Debian's Chromium for the real-browser test (playwright's own download is not reachable).
+# Debian's Chromium for the real-browser test (playwright's own download is not
+# reachable), and a CJK font so Chinese renders in its screenshots.
 browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else echo "need Debian chromium: sudo apt-get install chromium chromium-driver" >&2; exit 1; fi; }
+	@test -x /usr/bin/chromium -a -d /usr/share/fonts/opentype/noto || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	  else echo "need Debian packages: sudo apt-get install chromium chromium-driver fonts-noto-cjk" >&2; exit 1; fi; }
 
 bench: index
 	$(BIN)/rag bench

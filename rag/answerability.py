@@ -32,6 +32,7 @@ should compare according please tell give list name explain describe summarize s
 of for on at by to from as if excluding between after before during this that these those its it his her their
 our we you they q1 q2 q3 q4 fy ceo cfo coo ir""".split())
 SENTENCE_RE = re.compile(r"[^。！？；;!?]+[。！？；;!?]?")
+MARKER_RE = re.compile(r"\[\d{1,2}\]")
 
 
 def _squash(s: str) -> str:
@@ -63,6 +64,15 @@ def missing_concepts(question: str, corpus_text: str, glossary: Glossary) -> lis
 
 
 ORG_SUFFIXES = ("集团", "公司", "银行", "证券")
+# Generic tails of a proper noun: "美国市场" is about 美国, which the call mentions.
+GENERIC_TAILS = ("市场", "地区", "业务", "平台", "政府")
+
+
+def _head(word: str) -> str:
+    for tail in GENERIC_TAILS:
+        if word.endswith(tail) and len(word) > len(tail):
+            return word[: -len(tail)]
+    return word
 
 
 def _chinese_names(text: str) -> list[str]:
@@ -73,7 +83,7 @@ def _chinese_names(text: str) -> list[str]:
     import jieba.posseg as pseg
 
     words = pseg.lcut(text)
-    names = [w.word for w in words if w.flag in ("nr", "ns", "nt", "nz") and len(w.word) >= 2]
+    names = [_head(w.word) for w in words if w.flag in ("nr", "ns", "nt", "nz") and len(_head(w.word)) >= 2]
     for prev, w in zip([None, *words], words):
         if w.word in ORG_SUFFIXES and prev is not None and re.fullmatch(r"[\u4e00-\u9fff]{2,6}", prev.word):
             names.append(prev.word + w.word)
@@ -82,35 +92,50 @@ def _chinese_names(text: str) -> list[str]:
     return names
 
 
-# How far before a number (in characters of the same sentence) the metric it
-# measures is named: Chinese puts the metric first ("自由现金流为 565 亿").
-METRIC_WINDOW = 40
+# Window around a number, in characters of the same sentence, in which the
+# metric it measures must be named: Chinese mostly names it first ("自由现金流为
+# 565 亿"), sometimes right after ("17 亿美元的非核心资产").
+METRIC_BEFORE = 40
+METRIC_AFTER = 12
+UNIT_KINDS = {"unit"}
 
 
 def metric_terms(question: str, glossary: Glossary, lang: str) -> str:
-    """The metrics a question asks about, named in the question's language."""
-    entries = [e for e in glossary.expand(question).entries if e.kind in METRIC_KINDS]
+    """The metrics and units a question asks about, named in its language (for the retry hint)."""
+    entries = [e for e in glossary.expand(question).entries if e.kind in METRIC_KINDS | UNIT_KINDS]
     names = [(e.zh[0] if lang == "zh" else (e.en[0] if e.en else e.zh[0])) for e in entries]
     return "、".join(names) if lang == "zh" else ", ".join(names)
 
 
 def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary: Glossary) -> bool:
-    """True if every source occurrence of the answer's numbers is preceded by
-    text that names none of the metrics the question asks about."""
-    metrics = [e for e in glossary.expand(question).entries if e.kind in METRIC_KINDS]
-    answer_numbers = [n for n in num.extract(answer) if n.kind in ("amount", "percent", "pp", "plain")]
-    if not metrics or not answer_numbers:
+    """True if no source occurrence of the answer's numbers measures what was
+    asked: the metric the question names must stand near the number, and the
+    number's sentence must not be about another business unit than the one
+    the question names."""
+    entries = glossary.expand(question).entries
+    metrics = [e for e in entries if e.kind in METRIC_KINDS]
+    units = [e for e in entries if e.kind in UNIT_KINDS]
+    answer_numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer))
+                      if n.kind in ("amount", "percent", "pp", "plain")]
+    if not (metrics or units) or not answer_numbers:
         return False
-    variants = [_squash(v) for e in metrics for v in e.zh + e.en]
+    metric_variants = [_squash(v) for e in metrics for v in e.zh + e.en]
+    unit_variants = [_squash(v) for e in units for v in e.zh + e.en]
+    other_units = [_squash(v) for e in glossary.entries if e.kind in UNIT_KINDS and e not in units
+                   for v in e.zh if len(v) >= 2]
     found_any = False
     for c in passages:
         for m in SENTENCE_RE.finditer(c.text):
             sent = m.group()
+            flat = _squash(sent)
             for n in num.extract(sent):
                 if not any(n.same_value(a) for a in answer_numbers):
                     continue
                 found_any = True
-                window = _squash(sent[max(0, n.start - METRIC_WINDOW) : n.end])
-                if any(v in window for v in variants):
+                window = _squash(sent[max(0, n.start - METRIC_BEFORE) : n.end + METRIC_AFTER])
+                metric_ok = not metrics or any(v in window for v in metric_variants)
+                unit_ok = (not units or any(v in flat for v in unit_variants)
+                           or not any(v in flat for v in other_units))
+                if metric_ok and unit_ok:
                     return False
     return found_any

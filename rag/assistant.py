@@ -26,7 +26,7 @@ from .generate import ANSWER_SCHEMA, REWRITE_SCHEMA, AnswerFieldStreamer, GenSta
 from .language import detect
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
-from .verify import CLAIM_RE, english_only, stray_chinese, support_score, verify
+from .verify import CLAIM_RE, english_amounts, english_only, stray_chinese, support_score, verify
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -181,14 +181,32 @@ class Assistant:
         return question
 
     def _standalone(self, question: str, history: list[dict]) -> str:
-        """Rewrite a follow-up ("那去年同期呢？") into a standalone question."""
-        msgs = rewrite_messages(self.cfg.prompts_dir, question, history)
+        """Rewrite a follow-up ("那去年同期呢？") into a standalone question. The
+        rewrite must be a question that keeps the follow-up's terms and names
+        a business or person; else the follow-up is sent with the previous
+        question attached, which the model reads well enough."""
+        lang = detect(question)
+        previous = next((str(h.get("content", "")) for h in reversed(history) if h.get("role") == "user"), "")
+        msgs = rewrite_messages(self.cfg.prompts_dir, question, history, lang)
         out = self.llm.complete_json(msgs, REWRITE_SCHEMA, max_tokens=80)
         rewritten = str(out.get("question", "")).strip()
-        if not rewritten or detect(rewritten) != detect(question):
-            last_user = next((h["content"] for h in reversed(history) if h.get("role") == "user"), "")
-            return f"{last_user} {question}".strip()
-        return rewritten
+        if self._valid_rewrite(rewritten, question, previous, lang):
+            return rewritten
+        return load_prompt(self.cfg.prompts_dir, f"followup_{lang}.txt").format(previous=previous, question=question)
+
+    def _valid_rewrite(self, rewritten: str, question: str, previous: str, lang: str) -> bool:
+        if not rewritten or detect(rewritten) != lang or not rewritten.rstrip().endswith(("?", "？")):
+            return False
+        have = {e for e in self.glossary.expand(rewritten).entries}
+        wanted = [e for e in self.glossary.expand(question).entries if e.kind not in ("time", "change")]
+        if not all(e in have for e in wanted):
+            return False
+        subjects = ("unit", "person", "firm", "product")
+        if not any(e.kind in subjects for e in self.glossary.expand(question).entries):
+            prev_subjects = {e for e in self.glossary.expand(previous).entries if e.kind in subjects}
+            if prev_subjects and not (prev_subjects & have):
+                return False
+        return True
 
     def _check_answer(self, result: dict, question: str, passages, lang: str):
         """(Verified, None) for an answer that can be shown, else (None, why not)."""
@@ -197,7 +215,7 @@ class Assistant:
             return None, "model found no answer in the passages"
         text = EQUALS_RE.sub("", text)  # echoes of the "(= RMB 28.1 billion)" annotations
         if lang == "en":
-            text = english_only(text, self.glossary)
+            text = english_amounts(english_only(text, self.glossary))
         checked = verify(text, passages, question, self.glossary, lang)
         if not checked.any_supported and not checked.unverified:
             return None, "no claim of the answer is supported by the passages"

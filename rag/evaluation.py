@@ -61,8 +61,12 @@ def evidence_rank(hits, evidence: str) -> int | None:
     return None
 
 
+MARKER_RE = re.compile(r"\[\d{1,2}\]")
+
+
 def fact_present(alternatives: list[str], text: str) -> bool:
     """Any accepted alternative of one required fact is in the text."""
+    text = MARKER_RE.sub(" ", text)
     answer_numbers = num.extract(text)
     flat = _squash(text)
     for alt in alternatives:
@@ -119,7 +123,7 @@ def score_item(item: dict, ans: dict) -> dict:
         row["language_ok"] = detect(text) == item["language"] and (item["language"] != "en" or not stray_chinese(text))
         row["unverified"] = ans.get("unverified_numbers", [])
         pool = [n for c in cited for n in num.extract(c["text"])]
-        shown = [n for n in num.extract(text) if n.kind not in ("year", "date")]
+        shown = [n for n in num.extract(MARKER_RE.sub(" ", text)) if n.kind not in ("year", "date")]
         question_numbers = num.extract(item["question"])
         row["unflagged_unsupported"] = [n.text for n in shown
                                         if not num.find_match(n, pool) and not num.find_match(n, question_numbers)
@@ -249,6 +253,12 @@ def provenance(cfg: Config) -> dict:
 
 def table(summary: dict) -> str:
     s = summary
+    if s.get("retrieval_only"):
+        return "\n".join([
+            f"items {s['items']} (answerable {s['answerable']}), retrieval only",
+            "retrieval            " + "  ".join(f"{k} {v}" for k, v in s["retrieval"].items()),
+            "by language          " + "  ".join(f"{k}: r@5 {v['recall@5']}%" for k, v in s["by_language"].items()),
+        ])
     lines = [
         f"items {s['items']} (answerable {s['answerable']}, unanswerable {s['unanswerable']})",
         f"answer accuracy      {s['answer_accuracy']}%   overall {s['overall_accuracy']}%",
@@ -352,6 +362,7 @@ def cmd_eval(cfg: Config, args) -> int:
     t0 = time.perf_counter()
     rows = run_items(cfg, items, args.retrieval_only, progress=sys.stderr.isatty())
     summary = summarize(rows)
+    summary["retrieval_only"] = bool(args.retrieval_only)
     summary["wall_s"] = round(time.perf_counter() - t0, 1)
     meta = provenance(cfg)
     base = write_report(Path(args.out) if args.out else REPORTS, summary, rows, meta)

@@ -93,12 +93,12 @@ def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def rewrite_messages(prompts_dir: str, question: str, history: list[dict]) -> list[dict]:
+def rewrite_messages(prompts_dir: str, question: str, history: list[dict], lang: str) -> list[dict]:
     lines = []
     for turn in history[-4:]:
         role = "User" if turn.get("role") == "user" else "Assistant"
         content = str(turn.get("content", ""))[:300]
         lines.append(f"{role}: {content}")
     lines.append(f"User: {question}")
-    return [{"role": "system", "content": load_prompt(prompts_dir, "rewrite.txt")},
+    return [{"role": "system", "content": load_prompt(prompts_dir, f"rewrite_{lang}.txt")},
             {"role": "user", "content": "\n".join(lines)}]

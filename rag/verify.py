@@ -32,6 +32,11 @@ ZH_SUPPORT = 0.45
 # Distinct glossary terms / Latin names of an English claim found in a
 # passage for it to count as supporting a claim that has no numbers.
 EN_SUPPORT_TERMS = 2
+# ...and for a passage the model itself cited, one shared concept or name
+# (the claim is English, the passage Chinese: wording cannot be compared).
+EN_CITED_MIN = 1.0
+# Glossary kinds too common to show that a passage supports a claim.
+GENERIC_KINDS = {"time", "change", "currency", "company", "section"}
 LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.&'-]{2,}")
 EN_STOP = set("the and for with from that this was were are has have had its their which about also than into "
               "over said says will would could should been being more most less year quarter percent".split())
@@ -73,13 +78,14 @@ def support_score(claim: str, passage: Chunk, glossary: Glossary, lang: str) -> 
         return len(cb & _bigrams(passage.text + passage.header)) / len(cb)
     text = passage.text + " " + passage.header
     flat, low = text.replace(" ", ""), text.lower()
-    exp = glossary.expand(body)
-    covered = {a.lower() for e in exp.entries for a in e.en + e.zh}
-    hits = sum(1 for e in exp.entries if any(v.replace(" ", "") in flat or v.lower() in low for v in e.zh + e.en))
+    expanded = glossary.expand(body)
+    covered = {a.lower() for e in expanded.entries for a in e.en + e.zh}
+    exp = [e for e in expanded.entries if e.kind not in GENERIC_KINDS]
+    hits = sum(1 for e in exp if any(v.replace(" ", "") in flat or v.lower() in low for v in e.zh + e.en))
     words = {w.lower() for w in LATIN_WORD_RE.findall(body) if w.lower() not in EN_STOP}
     words = {w for w in words if not any(w in c.split() for c in covered)}
     hits += sum(1 for w in words if w in low)
-    units = len(exp.entries) + len(words)
+    units = len(exp) + len(words)
     # short claims ("Toby Xu (徐宏)") need all their units, longer ones EN_SUPPORT_TERMS
     return hits / max(1, min(EN_SUPPORT_TERMS, units)) * EN_SUPPORT_TERMS
 
@@ -135,7 +141,10 @@ def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary
                 keep.append(i)
         scores = {i: support_score(body, passages[i - 1], glossary, lang) for i in range(1, len(passages) + 1)}
         for i in markers:
-            if i not in keep and (_supports(scores[i], lang) or (number_sources and i in number_sources)):
+            # the model cited it: enough if the passage shares the claim's wording (zh)
+            # or at least one of its concepts/names (en, across languages)
+            cited_ok = _supports(scores[i], lang) or (lang == "en" and scores[i] >= EN_CITED_MIN)
+            if i not in keep and cited_ok:
                 keep.append(i)
         if not keep:
             best = max(scores, key=scores.get) if scores else None
@@ -192,3 +201,22 @@ def stray_chinese(text: str) -> list[str]:
     """Chinese runs outside parentheses in an English answer."""
     outside = re.sub(r"[（(][^()（）]*[)）]", "", text)
     return re.findall(r"[\u4e00-\u9fff]+", outside)
+
+
+DUPLICATE_UNIT_RE = re.compile(r"(?P<amt>(?:RMB |US\$|HK\$)[\d.,]+(?: (?:trillion|billion|million))?+)"
+                               r"(?:\s*(?:billion|million|RMB|yuan|US dollars|dollars|USD|人民币|元))+", re.I)
+
+
+def english_amounts(text: str) -> str:
+    """Render every amount of an English answer in English: "565 亿RMB" ->
+    "RMB 56.5 billion" (the value is exact: 亿 = 10^8), then drop units the
+    model repeated after it ("RMB 2.4 billion billionRMB")."""
+    out, last = [], 0
+    for n in num.extract(text):
+        if n.kind == "amount" and re.search(r"[亿万元]|美元", n.text):
+            out.append(text[last : n.start])
+            lead = " " if out and out[-1] and not out[-1][-1].isspace() and text[n.start - 1 : n.start].isalnum() else ""
+            out.append(lead + num.format_en(n.value, n.currency or "RMB"))
+            last = n.end
+    out.append(text[last:])
+    return DUPLICATE_UNIT_RE.sub(lambda m: m.group("amt"), "".join(out))

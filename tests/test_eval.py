@@ -1,0 +1,78 @@
+"""The evaluation harness: gold set shape, unit-aware scoring, reports, and
+the quick subset run against floors the system currently meets (raised as
+quality rises, never lowered)."""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from rag.evaluation import compare, fact_present, holds_evidence, score_item, summarize
+from tests.conftest import RAG
+
+# Floors for `rag eval --quick` (12 items).
+QUICK_FLOORS = {"answer_accuracy": 85.0, "refusal_accuracy": 100.0, "citation_recall": 75.0}
+
+
+def test_gold_set_shape(gold, doc):
+    assert len(gold) >= 80
+    assert sum(g["language"] == "en" for g in gold) >= len(gold) / 3
+    assert sum(not g["answerable"] for g in gold) >= 12
+    assert any(g.get("history") for g in gold) and any(g["category"] == "multi_fact" for g in gold)
+    assert len({g["id"] for g in gold}) == len(gold)
+    text = re.sub(r"\s+", "", doc.text)
+    for g in gold:
+        assert set(g) >= {"id", "question", "language", "reference", "facts", "evidence", "answerable", "category"}
+        if g["answerable"]:
+            assert g["facts"] and re.sub(r"\s+", "", g["evidence"]) in text, g["id"]
+
+
+def test_fact_matching_is_unit_aware():
+    assert fact_present(["281亿"], "Cloud revenue was RMB 28.1 billion [1].")
+    assert fact_present(["9.61亿"], "RMB 961 million")
+    assert not fact_present(["9.61亿"], "RMB 9.61 billion")
+    assert fact_present(["Goldman Sachs", "高盛"], "高盛的 Ronald Keung")
+    assert not fact_present(["3%"], "up 3.3%")
+
+
+def test_scoring_and_summary():
+    item = {"id": "x", "category": "c", "language": "en", "answerable": True, "question": "q",
+            "facts": [["281亿"]], "evidence": "云智能集团的收入为 281 亿元人民币"}
+    cited = [{"text": "本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。"}]
+    ans = {"text": "Revenue was RMB 28.1 billion, and RMB 99 billion [1].", "refused": False, "citations": cited,
+           "sources": cited, "unverified_numbers": [], "timings": {"first_token_s": 1.0, "total_s": 2.0}}
+    row = score_item(item, ans)
+    assert row["correct"] and row["evidence_cited"] and row["evidence_rank"] == 1
+    assert row["unflagged_unsupported"] == ["RMB 99 billion"]
+    una = score_item({**item, "id": "u", "answerable": False, "facts": [], "evidence": ""},
+                     {"text": "The transcript does not say.", "refused": True, "citations": [], "sources": []})
+    s = summarize([row, una])
+    assert s["answer_accuracy"] == 100.0 and s["refusal_accuracy"] == 100.0
+    assert s["unflagged_unsupported_numbers"] == 1
+    assert holds_evidence("……云智能集团的收入为 281 亿元人民币，同比", "云智能集团的收入为 281 亿元人民币")
+
+
+def test_compare_prints_metric_differences(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps({"summary": {"answer_accuracy": 80.0, "latency": {"total_p50_s": 9.0}}}))
+    b.write_text(json.dumps({"summary": {"answer_accuracy": 90.0, "latency": {"total_p50_s": 8.0}}}))
+    out = compare(a, b)
+    assert re.search(r"answer_accuracy\s+80.0\s+90.0\s+\+10.00", out)
+    assert re.search(r"latency.total_p50_s\s+9.0\s+8.0\s+-1.00", out)
+
+
+@pytest.mark.slow
+def test_quick_eval_meets_floors(built_index, tmp_path):
+    r = subprocess.run([RAG, "eval", "--quick", "--out", str(tmp_path), "--index-dir", built_index.index_dir],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    report = json.loads(next(tmp_path.glob("eval-*.json")).read_text())
+    s = report["summary"]
+    assert s["items"] == 12
+    for key, floor in QUICK_FLOORS.items():
+        assert s[key] >= floor, (key, s[key], r.stdout)
+    assert s["unflagged_unsupported_numbers"] == 0
+    assert report["meta"]["llm_sha256"].startswith("cc324af0")
+    assert (tmp_path / next(tmp_path.glob("eval-*.json")).with_suffix(".png").name).exists()
+    assert s["wall_s"] <= 180

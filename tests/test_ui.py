@@ -1,0 +1,144 @@
+"""The chat in a real headless Chromium, through gradio_client, and under
+five concurrent users. The server is started by the test itself."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+SCREENSHOT = ROOT / "eval" / "reports" / "ui-screenshot.png"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built_index, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ui")
+    trace = tmp / "llm-trace.txt"
+    port = _free_port()
+    env = dict(os.environ, RAG_INDEX_DIR=built_index.index_dir, RAG_LLM_TRACE=str(trace),
+               GRADIO_TEMP_DIR=str(tmp / "gradio"), GRADIO_ANALYTICS_ENABLED="False")
+    log = open(tmp / "ui.log", "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((tmp / "ui.log").read_text()[-2000:])
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(1)
+    else:
+        proc.kill()
+        raise RuntimeError("UI did not start in 240 s")
+    yield {"url": url, "trace": trace, "log": tmp / "ui.log"}
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _client(url):
+    from gradio_client import Client
+
+    return Client(url, verbose=False)
+
+
+def test_browser_streams_answer_with_sources(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server["url"]) else None)
+        page.goto(server["url"])
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.fill("#question textarea", "淘天集团的经调整 EBITA 是多少？")
+        t0 = time.time()
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#sources .src", timeout=120_000)
+        t_sources = time.time() - t0
+        bot = page.locator("#chat .message-row.bot-row, #chat [data-testid='bot']").last
+        seen, t_first = [], None
+        while time.time() - t0 < 180:
+            txt = bot.inner_text() if bot.count() else ""
+            if txt.strip() and txt.strip() != "…":
+                t_first = t_first or time.time() - t0
+                if not seen or seen[-1] != txt:
+                    seen.append(txt)
+            if page.locator("#sources .src[id^='src-']").count():
+                break
+            time.sleep(0.1)
+        page.wait_for_selector("#sources .src[id^='src-']", timeout=60_000)
+        final = bot.inner_text()
+        sources = page.locator("#sources").inner_text()
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        cite = page.locator("#chat a.cite").first
+        assert cite.get_attribute("href") == "#src-1"
+        assert page.locator("#sources mark").count() >= 1
+        browser.close()
+    print(f"\nUI: enter->sources {t_sources:.2f} s, enter->first token {t_first:.2f} s")
+    assert t_first is not None and t_sources < t_first  # sources before the first answer token
+    assert len(seen) >= 2  # the answer grew in steps: it streamed
+    assert "599" in final
+    assert "徐宏" in sources  # the cited source names the speaker
+    assert outside == []  # nothing fetched from outside
+    assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_gradio_client_chat_endpoint(server):
+    c = _client(server["url"])
+    _, chat, sources = c.predict("菜鸟的收入是多少？", [], "default", 5, api_name="/chat")
+    answer = chat[-1]["content"]
+    assert "285" in answer and "[1]" in answer
+    assert "src-1" in sources
+
+
+def test_user_errors_appear_in_chat(server):
+    c = _client(server["url"])
+    _, chat, _ = c.predict("   ", [], "default", 5, api_name="/chat")
+    assert "Please type a question" in chat[-1]["content"]
+    _, chat, _ = c.predict("收入" * 700, [], "default", 5, api_name="/chat")
+    assert "limit is" in chat[-1]["content"]
+
+
+def test_five_concurrent_users_all_answered_one_model_use_at_a_time(server):
+    questions = ["菜鸟的收入是多少？", "What was AIDC's revenue growth this quarter?", "大文娱集团的收入是多少？",
+                 "本地生活集团的收入是多少？", "What was Taotian's adjusted EBITA?"]
+    expected = ["285", "44%", "50", "152", "59.9"]
+    server["trace"].write_text("")
+    results = [None] * 5
+
+    def user(i):
+        c = _client(server["url"])
+        results[i] = c.predict(questions[i], [], "default", 5, api_name="/chat")[1][-1]["content"]
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    for r, e in zip(results, expected):
+        assert r is not None and e in r, (r, e)
+    spans = sorted(tuple(map(float, line.split()[:2])) for line in server["trace"].read_text().splitlines())
+    assert len(spans) >= 5
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+        assert s2 >= e1, "two requests used the model at the same time"
