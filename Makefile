@@ -22,7 +22,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test setup models index browser bench eval clean
+.PHONY: run test setup models index browser bench eval clean print-cmake-args
 
 run: index
 	$(BIN)/rag ui
@@ -58,6 +58,9 @@ bench: index
 
 eval: index
 	$(BIN)/rag eval
+
+print-cmake-args:
+	@echo $(CMAKE_ARGS)
 
 clean:
 	rm -rf $(VENV) $(STAMPS) index/*/ index/CURRENT

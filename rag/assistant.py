@@ -26,7 +26,7 @@ from .generate import ANSWER_SCHEMA, REWRITE_SCHEMA, AnswerFieldStreamer, GenSta
 from .language import detect
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
-from .verify import CLAIM_RE, english_amounts, english_only, stray_chinese, support_score, verify
+from .verify import CLAIM_RE, complete_changes, english_amounts, english_only, stray_chinese, support_score, verify
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -221,6 +221,10 @@ class Assistant:
             return None, "no claim of the answer is supported by the passages"
         if metric_mismatch(question, checked.text, passages, self.glossary):
             return None, METRIC_MISMATCH
+        if lang == "en":
+            checked.text = english_amounts(checked.text)  # units left over by scale corrections
+        cited = [passages[i - 1] for i in checked.used]
+        checked.text, _ = complete_changes(checked.text, cited, lang)
         return checked, None
 
     def _retrieval_too_weak(self, hits: list[Hit]) -> bool:

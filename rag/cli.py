@@ -118,6 +118,7 @@ def cmd_models(cfg, args) -> int:
                 p.with_name(p.name + ".verified").unlink(missing_ok=True)
             path, what = models.provision_llm(cfg, key, progress=sys.stderr.isatty())
             print(f"llm:{key}: {what} {path}")
+        models.check_llm_runtime(models.resolve_llm(cfg))
         if cfg.llm_model not in models.LLMS:
             print(f"llm:custom: {models.resolve_llm(cfg)} (used as is)")
         path, what = models.provision_embedder(cfg)

