@@ -24,6 +24,7 @@ from .config import Config, load_config
 from .errors import BadInput
 from .generate import ANSWER_SCHEMA, REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, parse_json
 from .language import detect
+from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
 from .verify import CLAIM_RE, complete_changes, english_amounts, english_only, stray_chinese, support_score, verify
@@ -102,6 +103,7 @@ class Sources:
 class Assistant:
     def __init__(self, config: Config | None = None, **overrides):
         self.cfg = config or load_config(overrides)
+        resolve_llm(self.cfg)  # a missing model is reported before anything slow loads
         self.glossary = glossary_mod.load(self.cfg.glossary)
         self.retriever = Retriever(self.cfg)
         self.llm = LLM.shared(self.cfg)

@@ -29,7 +29,10 @@ def load_model(name_or_path: str):
     with _lock:
         if name_or_path not in _models:
             import torch
+            import transformers
             from sentence_transformers import SentenceTransformer
+
+            transformers.utils.logging.disable_progress_bar()  # keep stderr for real messages
 
             # One thread: a query is ~20 ms either way, and the LLM needs the cores.
             torch.set_num_threads(1)

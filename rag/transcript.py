@@ -28,7 +28,7 @@ HEADER_RE = re.compile(r"^\s*\S.{0,80}?\S\s{8,}\S.{0,60}$")
 PAGE_NUMBER_RE = re.compile(r"^\s*(?:[-–—]\s*)?\d{1,4}(?:\s*[-–—])?\s*$|^\s*(?:第\s*\d{1,4}\s*页|Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?)\s*$", re.I)
 END_MARK_RE = re.compile(r"^[【\[]\s*(记录稿结束|完|End of (?:transcript|call))\s*[】\]]$", re.I)
 # Characters that end a paragraph when they end a PDF line.
-PARAGRAPH_END = tuple("。！？!?：:；;…”』」")
+PARAGRAPH_END = tuple("。！？!?：:；;…”』」.")
 SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
 CJK_SPACE_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 HEADING_MAX_CHARS = 24
@@ -193,7 +193,7 @@ def parse(raw: str, name: str) -> Document:
     lines = clean_lines(raw)
     headers = _find_headers(lines)
     if not headers:
-        return _plain(lines, name)
+        return _plain(raw, name)
     builder = _TextBuilder()
     turns: list[Turn] = []
     section = ""
@@ -255,8 +255,9 @@ def _assign_roles(turns: list[Turn]) -> None:
                 t.question_by, t.question_firm, t.question_turn = question.speaker, question.firm, question.index
 
 
-def _plain(lines: list[str], name: str) -> Document:
-    """Any other text: Markdown headings become sections, the rest paragraphs."""
+def _plain(raw: str, name: str) -> Document:
+    """Any other text: blank lines separate paragraphs, Markdown headings
+    become sections."""
     builder = _TextBuilder()
     turns: list[Turn] = []
     section = ""
@@ -265,18 +266,24 @@ def _plain(lines: list[str], name: str) -> Document:
     def flush():
         if block:
             t = Turn(index=len(turns), section=section, speaker=None)
-            t.paragraphs = builder.paragraphs(join_lines(block))
+            t.paragraphs = builder.paragraphs([p for chunk in block for p in join_lines(chunk)])
             turns.append(t)
             block.clear()
 
-    for line in lines:
-        m = re.match(r"^#{1,6}\s+(.+)$", line)
-        if m:
-            flush()
-            section = m.group(1).strip()
-            builder.heading(section)
+    para: list[str] = []
+    for line in raw.replace("\r\n", "\n").split("\n") + [""]:
+        m = re.match(r"^#{1,6}\s+(.+)$", line.strip())
+        if m or not line.strip():
+            cleaned = clean_lines("\n".join(para))
+            if cleaned:
+                block.append(cleaned)
+            para = []
+            if m:
+                flush()
+                section = m.group(1).strip()
+                builder.heading(section)
         else:
-            block.append(line)
+            para.append(line)
     flush()
     return Document(name=name, text=builder.text(), turns=turns, kind="plain")
 

@@ -120,6 +120,6 @@ def test_read_source_rejects_undecodable(tmp_path):
     from rag.ingest import read_source
 
     p = tmp_path / "latin1.txt"
-    p.write_bytes("Café revenue grew — naïve résumé".encode("latin-1") * 10)
+    p.write_bytes("Café revenue grew, naïve résumé. ".encode("latin-1") * 10)
     with pytest.raises(BadInput, match="UTF-8"):
         read_source(p)

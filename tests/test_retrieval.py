@@ -63,7 +63,9 @@ def test_search_cli_json(built_index):
     (["ask", "x", "--llm", "/nonexistent/m.gguf"], "model file not found"),
     (["index", "/nonexistent/corpus.txt"], "file not found"),
 ])
-def test_user_errors_are_one_line(args, message):
+def test_user_errors_are_one_line(args, message, built_index):
+    if args[0] == "ask":
+        args = [*args, "--index-dir", built_index.index_dir]
     r = subprocess.run([RAG, *args], capture_output=True, text=True)
     assert r.returncode != 0 and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and message in r.stderr, r.stderr

@@ -43,7 +43,7 @@ def test_sections_speakers_and_qa_on_default_transcript(doc):
     assert doc.turns[0].role == "host" and doc.turns[0].speaker == "Rob Lin 林建达"
     analysts = [(t.speaker, t.firm) for t in doc.turns if t.role == "analyst"]
     assert analysts[0] == ("Ronald Keung", "Goldman Sachs")
-    assert len(analysts) == 10
+    assert len(analysts) == 9
     assert ("Jialong Shi", "Nomura") in analysts
     # answers are linked to the question they answer
     answers = [t for t in doc.turns if t.question_by == "Jiong Shao"]

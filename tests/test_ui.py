@@ -52,6 +52,14 @@ def server(built_index, tmp_path_factory):
     proc.wait(timeout=30)
 
 
+def _text(message) -> str:
+    """Message content as text (Gradio 6 gives a list of typed parts)."""
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
 def _client(url):
     from gradio_client import Client
 
@@ -107,7 +115,7 @@ def test_browser_streams_answer_with_sources(server):
 def test_gradio_client_chat_endpoint(server):
     c = _client(server["url"])
     _, chat, sources = c.predict("菜鸟的收入是多少？", [], "default", 5, api_name="/chat")
-    answer = chat[-1]["content"]
+    answer = _text(chat[-1])
     assert "285" in answer and "[1]" in answer
     assert "src-1" in sources
 
@@ -115,9 +123,9 @@ def test_gradio_client_chat_endpoint(server):
 def test_user_errors_appear_in_chat(server):
     c = _client(server["url"])
     _, chat, _ = c.predict("   ", [], "default", 5, api_name="/chat")
-    assert "Please type a question" in chat[-1]["content"]
+    assert "Please type a question" in _text(chat[-1])
     _, chat, _ = c.predict("收入" * 700, [], "default", 5, api_name="/chat")
-    assert "limit is" in chat[-1]["content"]
+    assert "limit is" in _text(chat[-1])
 
 
 def test_five_concurrent_users_all_answered_one_model_use_at_a_time(server):
@@ -129,7 +137,7 @@ def test_five_concurrent_users_all_answered_one_model_use_at_a_time(server):
 
     def user(i):
         c = _client(server["url"])
-        results[i] = c.predict(questions[i], [], "default", 5, api_name="/chat")[1][-1]["content"]
+        results[i] = _text(c.predict(questions[i], [], "default", 5, api_name="/chat")[1][-1])
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(5)]
     for t in threads:
