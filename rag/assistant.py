@@ -34,6 +34,8 @@ REFUSAL = {
     "zh": "电话会记录中没有提到这一点。",
 }
 MAX_QUESTION_CHARS = 1000
+# Sentences after which generation stops (the prompt asks for one to three).
+MAX_ANSWER_SENTENCES = 3
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 EQUALS_RE = re.compile(r"\s*[(（]\s*=[^()（）]*[)）]")
 
@@ -146,11 +148,15 @@ class Assistant:
         messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang, self.glossary)
         raw = ""
         streamer = AnswerFieldStreamer()
-        for piece in self.llm.stream_json(messages, ANSWER_SCHEMA, self.cfg.max_answer_tokens, stats):
+        gen = self.llm.stream_json(messages, ANSWER_SCHEMA, self.cfg.max_answer_tokens, stats)
+        for piece in gen:
             raw += piece
             new = streamer.feed(piece)
             if new:
                 yield new
+            if streamer.sentences() >= MAX_ANSWER_SENTENCES:
+                gen.close()  # the prompt asks for one to three sentences; stop a runaway copy
+                break
         timings.first_token_s = stats.first_token_s
         timings.tokens_per_s = stats.tokens_per_s
         timings.completion_tokens = stats.completion_tokens

@@ -82,19 +82,21 @@ class LLM:
         with self.lock:
             t0 = time.perf_counter()
             wall0 = time.time()
-            out = self.llama.create_chat_completion(
-                messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
-                response_format={"type": "json_object", "schema": schema},
-            )
-            for chunk in out:
-                piece = chunk["choices"][0]["delta"].get("content")
-                if piece:
-                    if stats.first_token_s is None:
-                        stats.first_token_s = time.perf_counter() - t0
-                    stats.completion_tokens += 1
-                    yield piece
-            stats.total_s = time.perf_counter() - t0
-            _trace(wall0, time.time())
+            try:
+                out = self.llama.create_chat_completion(
+                    messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
+                    response_format={"type": "json_object", "schema": schema},
+                )
+                for chunk in out:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        if stats.first_token_s is None:
+                            stats.first_token_s = time.perf_counter() - t0
+                        stats.completion_tokens += 1
+                        yield piece
+            finally:  # also when the caller stops early
+                stats.total_s = time.perf_counter() - t0
+                _trace(wall0, time.time())
 
     def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
         raw = "".join(self.stream_json(messages, schema, max_tokens))
@@ -124,6 +126,9 @@ def parse_json(raw: str) -> dict:
             return {}
 
 
+SENTENCE_END_RE = re.compile(r"[。！？!?]|\.\s")
+
+
 class AnswerFieldStreamer:
     """Turns the streamed JSON `{"answerable": .., "answer": "..."}` into the
     increments of the answer text, decoding JSON string escapes on the way."""
@@ -133,6 +138,11 @@ class AnswerFieldStreamer:
     def __init__(self):
         self.raw = ""
         self.emitted = 0  # characters of the decoded answer already yielded
+
+    def sentences(self) -> int:
+        """Complete sentences in the answer so far (a '.' counts once followed by a space)."""
+        m = self._START.search(self.raw)
+        return len(SENTENCE_END_RE.findall(_decode_partial(self.raw[m.end():]))) if m else 0
 
     def feed(self, piece: str) -> str:
         self.raw += piece

@@ -107,3 +107,11 @@ def test_year_over_year_change_completed_from_the_cited_source():
     same = "Cloud revenue was RMB 28.1 billion, up 3% [1]."
     assert complete_changes(same, [CLOUD], "en") == (same, [])  # already there
     assert complete_changes("Cainiao: RMB 961 million [2].", [CAINIAO], "en")[1] == []  # source states none
+
+
+def test_streamer_counts_complete_sentences():
+    s = AnswerFieldStreamer()
+    s.feed('{"answerable": true, "answer": "RMB 28.')
+    assert s.sentences() == 0  # a decimal point is not a sentence end
+    s.feed('1 billion. Up 3% [1]. 同比增长。')
+    assert s.sentences() == 3
