@@ -27,7 +27,7 @@ from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
-from .verify import CLAIM_RE, complete_changes, english_amounts, english_only, stray_chinese, support_score, verify
+from .verify import CLAIM_RE, complete_changes, english_amounts, english_only, support_score, verify
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -277,8 +277,3 @@ def _highlight(chunk, claims: list[str], glossary, lang: str) -> tuple[int, int]
     while s < e and chunk.text[s].isspace():
         s += 1
     return (s, e)
-
-
-def is_english_clean(text: str) -> bool:
-    return not stray_chinese(text)
-

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -294,7 +293,3 @@ def status(cfg: Config) -> list[dict]:
         rows.append({"name": "embedder:custom", "state": "user", "path": cfg.embedder,
                      "what": "user-named sentence-transformers model"})
     return rows
-
-
-def remove_wheel_cache(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

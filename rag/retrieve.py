@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,9 +205,3 @@ class Retriever:
                 h.reasons.append("boilerplate-demoted")
         ranked = sorted(hits.values(), key=lambda h: -h.score)
         return ranked[:top_k]
-
-
-def timed_search(r: Retriever, question: str, top_k: int | None = None) -> tuple[list[Hit], float]:
-    t = time.perf_counter()
-    hits = r.search(question, top_k)
-    return hits, time.perf_counter() - t

@@ -72,7 +72,7 @@ def support_score(claim: str, passage: Chunk, glossary: Glossary, lang: str) -> 
     """How much of the claim's wording the passage holds (0..1, or a count for English)."""
     body = MARKER_RE.sub("", claim)
     if lang == "zh" or HAN_RE.search(body) and len(HAN_RE.findall(body)) > len(body) / 3:
-        cb = _bigrams(HAN_RE.sub(lambda m: m.group(), body))
+        cb = _bigrams(body)
         if not cb:
             return 0.0
         return len(cb & _bigrams(passage.text + passage.header)) / len(cb)
