@@ -20,6 +20,7 @@ import re
 from . import numbers as num
 from .chunking import Chunk
 from .glossary import Glossary
+from .verify import MARKER_RE
 
 # Glossary kinds whose presence in the question must be matched by the passages.
 CONCEPT_KINDS = {"finance", "unit", "product", "concept", "person", "firm", "strategy", "region"}
@@ -32,7 +33,6 @@ should compare according please tell give list name explain describe summarize s
 of for on at by to from as if excluding between after before during this that these those its it his her their
 our we you they q1 q2 q3 q4 fy ceo cfo coo ir""".split())
 SENTENCE_RE = re.compile(r"[^。！？；;!?]+[。！？；;!?]?")
-MARKER_RE = re.compile(r"\[\d{1,2}\]")
 
 
 def _squash(s: str) -> str:

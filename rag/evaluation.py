@@ -28,7 +28,7 @@ from . import numbers as num
 from .config import PROJECT_ROOT, Config
 from .errors import UserError
 from .language import detect
-from .verify import stray_chinese
+from .verify import MARKER_RE, stray_chinese
 
 GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
 QUICK = PROJECT_ROOT / "eval" / "quick.txt"
@@ -59,9 +59,6 @@ def evidence_rank(hits, evidence: str) -> int | None:
         if holds_evidence(text, evidence):
             return i
     return None
-
-
-MARKER_RE = re.compile(r"\[\d{1,2}\]")
 
 
 def fact_present(alternatives: list[str], text: str) -> bool:
