@@ -128,7 +128,7 @@ class Assistant:
         t0 = time.perf_counter()
         question = self._check(question)
         lang = detect(question)
-        standalone = self._standalone(question, history) if history else question
+        standalone = self._standalone(question, history, lang) if history else question
         t_r = time.perf_counter()
         hits = self.retriever.search(standalone, self.cfg.top_k)
         timings = Timings(retrieval_s=time.perf_counter() - t_r)
@@ -188,12 +188,11 @@ class Assistant:
             raise BadInput(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
         return question
 
-    def _standalone(self, question: str, history: list[dict]) -> str:
+    def _standalone(self, question: str, history: list[dict], lang: str) -> str:
         """Rewrite a follow-up ("那去年同期呢？") into a standalone question. The
         rewrite must be a question that keeps the follow-up's terms and names
         a business or person; else the follow-up is sent with the previous
         question attached, which the model reads well enough."""
-        lang = detect(question)
         previous = next((str(h.get("content", "")) for h in reversed(history) if h.get("role") == "user"), "")
         msgs = rewrite_messages(self.cfg.prompts_dir, question, history, lang)
         out = self.llm.complete_json(msgs, REWRITE_SCHEMA, max_tokens=80)
@@ -205,12 +204,12 @@ class Assistant:
     def _valid_rewrite(self, rewritten: str, question: str, previous: str, lang: str) -> bool:
         if not rewritten or detect(rewritten) != lang or not rewritten.rstrip().endswith(("?", "？")):
             return False
-        have = {e for e in self.glossary.expand(rewritten).entries}
-        wanted = [e for e in self.glossary.expand(question).entries if e.kind not in ("time", "change")]
-        if not all(e in have for e in wanted):
+        have = set(self.glossary.expand(rewritten).entries)
+        asked = self.glossary.expand(question).entries
+        if not all(e in have for e in asked if e.kind not in ("time", "change")):
             return False
         subjects = ("unit", "person", "firm", "product")
-        if not any(e.kind in subjects for e in self.glossary.expand(question).entries):
+        if not any(e.kind in subjects for e in asked):
             prev_subjects = {e for e in self.glossary.expand(previous).entries if e.kind in subjects}
             if prev_subjects and not (prev_subjects & have):
                 return False
