@@ -19,3 +19,7 @@ class IndexMissing(UserError):
 
 class BadInput(UserError):
     pass
+
+
+class ModelError(UserError):
+    """The model file is present but cannot be used as configured."""
