@@ -54,15 +54,13 @@ def installed_models(cfg: Config) -> list[str]:
     return names or [cfg.llm_model]
 
 
-def get_assistant(cfg: Config, model: str, top_k: int) -> Assistant:
+def get_assistant(cfg: Config, model: str) -> Assistant:
     from dataclasses import replace
 
     with _lock:
         if model not in _assistants:
             _assistants[model] = Assistant(replace(cfg, llm_model=model))
-        a = _assistants[model]
-    a.cfg.top_k = int(top_k)
-    return a
+        return _assistants[model]
 
 
 def _who(d) -> str:
@@ -127,10 +125,10 @@ def respond(message, chat, state, model, top_k, cfg: Config):
     chat.append({"role": "assistant", "content": "…"})
     yield "", chat, state, gr.update()
     try:
-        assistant = get_assistant(cfg, model, top_k)
+        assistant = get_assistant(cfg, model)
         hits: list[dict] = []
         streamed = ""
-        for event in assistant.stream(question, history=state[-6:] or None):
+        for event in assistant.stream(question, history=state[-6:] or None, top_k=int(top_k)):
             if isinstance(event, Sources):
                 hits = hits_dicts(event)
                 yield "", chat, state, sources_html(hits, None)
@@ -192,7 +190,7 @@ def theme():
 def launch(cfg: Config | None = None, block: bool = True):
     cfg = cfg or load_config()
     # Fail early, with one line, if the index or model is missing.
-    get_assistant(cfg, cfg.llm_model, cfg.top_k)
+    get_assistant(cfg, cfg.llm_model)
     demo = build(cfg)
     demo.queue(max_size=64)
     print(f"chat on http://{cfg.host}:{cfg.port}", flush=True)

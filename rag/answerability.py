@@ -16,6 +16,7 @@ given). Two general checks back the model's own `answerable` flag:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from . import numbers as num
 from .chunking import Chunk
@@ -107,35 +108,70 @@ def metric_terms(question: str, glossary: Glossary, lang: str) -> str:
     return "、".join(names) if lang == "zh" else ", ".join(names)
 
 
+@dataclass
+class MetricSpec:
+    """What a question measures: metric names and business-unit names (all
+    variants, squashed), and the names of the other units."""
+    metrics: list[str]
+    units: list[str]
+    other_units: list[str]
+
+    def measured_by(self, sent: str, n) -> bool:
+        """The number `n` of sentence `sent` measures the metric of the unit asked about."""
+        window = _squash(sent[max(0, n.start - METRIC_BEFORE) : n.end + METRIC_AFTER])
+        flat = _squash(sent)
+        metric_ok = not self.metrics or any(v in window for v in self.metrics)
+        unit_ok = (not self.units or any(v in flat for v in self.units)
+                   or not any(v in flat for v in self.other_units))
+        return metric_ok and unit_ok
+
+
+def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:
+    entries = glossary.expand(question).entries
+    metrics = [e for e in entries if e.kind in METRIC_KINDS]
+    units = [e for e in entries if e.kind in UNIT_KINDS]
+    if not (metrics or units):
+        return None
+    return MetricSpec(metrics=[_squash(v) for e in metrics for v in e.zh + e.en],
+                      units=[_squash(v) for e in units for v in e.zh + e.en],
+                      other_units=[_squash(v) for e in glossary.entries if e.kind in UNIT_KINDS and e not in units
+                                   for v in e.zh if len(v) >= 2])
+
+
 def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary: Glossary) -> bool:
     """True if no source occurrence of the answer's numbers measures what was
     asked: the metric the question names must stand near the number, and the
     number's sentence must not be about another business unit than the one
     the question names."""
-    entries = glossary.expand(question).entries
-    metrics = [e for e in entries if e.kind in METRIC_KINDS]
-    units = [e for e in entries if e.kind in UNIT_KINDS]
+    spec = metric_spec(question, glossary)
     answer_numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer))
                       if n.kind in ("amount", "percent", "pp", "plain")]
-    if not (metrics or units) or not answer_numbers:
+    if spec is None or not answer_numbers:
         return False
-    metric_variants = [_squash(v) for e in metrics for v in e.zh + e.en]
-    unit_variants = [_squash(v) for e in units for v in e.zh + e.en]
-    other_units = [_squash(v) for e in glossary.entries if e.kind in UNIT_KINDS and e not in units
-                   for v in e.zh if len(v) >= 2]
     found_any = False
     for c in passages:
         for m in SENTENCE_RE.finditer(c.text):
             sent = m.group()
-            flat = _squash(sent)
             for n in num.extract(sent):
                 if not any(n.same_value(a) for a in answer_numbers):
                     continue
                 found_any = True
-                window = _squash(sent[max(0, n.start - METRIC_BEFORE) : n.end + METRIC_AFTER])
-                metric_ok = not metrics or any(v in window for v in metric_variants)
-                unit_ok = (not units or any(v in flat for v in unit_variants)
-                           or not any(v in flat for v in other_units))
-                if metric_ok and unit_ok:
+                if spec.measured_by(sent, n):
                     return False
     return found_any
+
+
+def measuring_sentences(question: str, passages: list[Chunk], glossary: Glossary) -> list[list[str]]:
+    """Per passage, its sentences holding a number that measures what the
+    question asks (the metric near the number, the unit in the sentence)."""
+    spec = metric_spec(question, glossary)
+    out: list[list[str]] = []
+    for c in passages:
+        found = []
+        for m in SENTENCE_RE.finditer(c.text):
+            sent = m.group()
+            if spec is not None and any(spec.measured_by(sent, n) for n in num.extract(sent)
+                                        if n.kind in ("amount", "percent", "pp", "plain")):
+                found.append(sent.strip())
+        out.append(found)
+    return out

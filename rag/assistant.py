@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Iterator
 
 from . import glossary as glossary_mod
 from . import numbers as num
 from .chunking import Chunk
-from .answerability import metric_mismatch, metric_terms, missing_concepts
+from .answerability import measuring_sentences, metric_mismatch, metric_terms, missing_concepts
 from .config import Config, load_config
 from .errors import BadInput
-from .generate import ANSWER_SCHEMA, REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, parse_json
+from .generate import REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, parse_json
 from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
@@ -111,9 +111,9 @@ class Assistant:
         self.llm = LLM.shared(self.cfg)
 
     # ------------------------------------------------------------- public
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+    def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None) -> Answer:
         answer = None
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, top_k):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
@@ -124,13 +124,16 @@ class Assistant:
 
         return [self.ask(q) for q in tqdm(questions, disable=not progress, desc="questions")]
 
-    def stream(self, question: str, history: list[dict] | None = None) -> Iterator[Sources | str | Answer]:
+    def stream(self, question: str, history: list[dict] | None = None,
+               top_k: int | None = None) -> Iterator[Sources | str | Answer]:
+        """Yields Sources, then answer text increments, then the final Answer.
+        `top_k` (passages retrieved) defaults to the configuration's."""
         t0 = time.perf_counter()
         question = self._check(question)
         lang = detect(question)
         standalone = self._standalone(question, history, lang) if history else question
         t_r = time.perf_counter()
-        hits = self.retriever.search(standalone, self.cfg.top_k)
+        hits = self.retriever.search(standalone, top_k or self.cfg.top_k)
         timings = Timings(retrieval_s=time.perf_counter() - t_r)
         yield Sources(question, standalone, hits, lang)
         base = Answer(question=question, text="", refused=False, language=lang, timings=timings,
@@ -148,7 +151,7 @@ class Assistant:
         messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang, self.glossary)
         raw = ""
         streamer = AnswerFieldStreamer()
-        gen = self.llm.stream_json(messages, ANSWER_SCHEMA, self.cfg.max_answer_tokens, stats)
+        gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats)
         for piece in gen:
             raw += piece
             new = streamer.feed(piece)
@@ -162,13 +165,8 @@ class Assistant:
         timings.completion_tokens = stats.completion_tokens
         timings.prompt_tokens = self.llm.count_tokens("".join(m["content"] for m in messages))
         checked, reason = self._check_answer(parse_json(raw), standalone, passages, lang)
-        metrics = metric_terms(standalone, self.glossary, lang)
-        if reason == METRIC_MISMATCH and metrics:
-            # One retry naming the metric asked about; the passages' KV cache is reused.
-            hint = load_prompt(self.cfg.prompts_dir, f"retry_{lang}.txt").format(metrics=metrics)
-            retry = answer_messages(self.cfg.prompts_dir, f"{standalone} {hint}", passages, lang, self.glossary)
-            out = self.llm.complete_json(retry, ANSWER_SCHEMA, self.cfg.max_answer_tokens)
-            checked, reason = self._check_answer(out, standalone, passages, lang)
+        if reason == METRIC_MISMATCH:
+            checked, reason, passages = self._focused_retry(standalone, passages, lang)
         if checked is None:
             yield self._refuse(base, reason, t0)
             return
@@ -215,6 +213,27 @@ class Assistant:
                 return False
         return True
 
+    def _focused_retry(self, question: str, passages: list[Chunk], lang: str):
+        """The answer's numbers measure something else (another metric or
+        business unit). Ask once more, naming the metric, with only the
+        sentences that state a number for that metric and unit (if none, a
+        narrative question or a metric the passages lack: all passages, as
+        before). Returns (checked, reason, the passages
+        the answer's markers refer to)."""
+        metrics = metric_terms(question, self.glossary, lang)
+        if not metrics:
+            return None, METRIC_MISMATCH, passages
+        focus = measuring_sentences(question, passages, self.glossary)
+        chosen = [(c, sents) for c, sents in zip(passages, focus) if sents]
+        # no such sentence (a narrative question, or a metric the passages lack): all passages
+        focused = [replace(c, text=" ".join(sents)) for c, sents in chosen] or passages
+        hint = load_prompt(self.cfg.prompts_dir, f"retry_{lang}.txt").format(metrics=metrics)
+        retry = answer_messages(self.cfg.prompts_dir, f"{question} {hint}", focused, lang, self.glossary)
+        out = parse_json("".join(self.llm.stream_answer(retry, self.cfg.max_answer_tokens)))
+        checked, reason = self._check_answer(out, question, focused, lang)
+        # citations show the whole passage, the supporting sentence highlighted
+        return checked, reason, [c for c, _ in chosen] or passages
+
     def _check_answer(self, result: dict, question: str, passages, lang: str):
         """(Verified, None) for an answer that can be shown, else (None, why not)."""
         text = str(result.get("answer", "")).strip()
@@ -224,7 +243,7 @@ class Assistant:
         if lang == "en":
             text = english_amounts(english_only(text, self.glossary))
         checked = verify(text, passages, question, self.glossary, lang)
-        if not checked.any_supported and not checked.unverified:
+        if not checked.any_cited:  # nothing verifiable remains
             return None, "no claim of the answer is supported by the passages"
         if metric_mismatch(question, checked.text, passages, self.glossary):
             return None, METRIC_MISMATCH

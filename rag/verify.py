@@ -62,6 +62,11 @@ class Verified:
     def any_supported(self) -> bool:
         return any(c.supported for c in self.claims)
 
+    @property
+    def any_cited(self) -> bool:
+        """Some claim has a passage that supports it (its numbers may still be unverified)."""
+        return any(c.markers for c in self.claims)
+
 
 def _bigrams(s: str) -> set[str]:
     s = re.sub(r"\s+", "", s)
@@ -146,9 +151,12 @@ def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary
             cited_ok = _supports(scores[i], lang) or (lang == "en" and scores[i] >= EN_CITED_MIN)
             if i not in keep and cited_ok:
                 keep.append(i)
-        if not keep:
-            best = max(scores, key=scores.get) if scores else None
-            if best is not None and _supports(scores[best], lang):
+        if not keep and scores:
+            # the model rarely writes markers: attribute the claim to the passage
+            # that supports it best (the higher-ranked one on a tie), by the same
+            # test a passage the model cited would have to pass
+            best = max(scores, key=lambda i: (scores[i], -i))
+            if _supports(scores[best], lang) or (lang == "en" and scores[best] >= EN_CITED_MIN):
                 keep.append(best)
         supported = bool(keep) and numbers_ok
         final = body.rstrip()
@@ -226,11 +234,16 @@ def english_amounts(text: str) -> str:
 # "，与去年同期持平".
 CHANGE_AFTER_RE = re.compile(r"^[^。；;，,]{0,6}[，,]\s*(?:(?P<dir>同比增长|同比减少|同比下降|比去年同期减少|同比增加)\s*"
                              r"(?P<pct>\d+(?:\.\d+)?)\s*%|(?P<flat>与去年同期持平))")
+# ...or right before it: "收入同比增长 56%，达到 233 亿元人民币".
+CHANGE_BEFORE_RE = re.compile(r"(?P<dir>同比增长|同比减少|同比下降|同比增加)\s*(?P<pct>\d+(?:\.\d+)?)\s*%"
+                              r"\s*[，,]?\s*(?:达到|至|为)\s*$")
+# Characters of the source searched on either side of the amount.
+CHANGE_WINDOW = 40
 
 
 def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[str]]:
     """Append to each amount the year-over-year change its source sentence
-    states right after it, when the answer does not already give it. The
+    states right after (or just before) it, when the answer does not already give it. The
     added words come from the cited passage, so they are verified."""
     added: list[str] = []
     pools = [(c, num.extract(c.text)) for c in passages]
@@ -243,10 +256,11 @@ def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, 
             src = next((p for p in pool if p.kind == "amount" and n.same_value(p)), None)
             if src is None:
                 continue
-            m = CHANGE_AFTER_RE.match(c.text[src.end : src.end + 40])
+            m = (CHANGE_AFTER_RE.match(c.text[src.end : src.end + CHANGE_WINDOW])
+                 or CHANGE_BEFORE_RE.search(c.text[max(0, src.start - CHANGE_WINDOW) : src.start]))
             if not m:
                 break
-            if m.group("flat"):
+            if m.groupdict().get("flat"):
                 phrase = "，与去年同期持平" if lang == "zh" else ", flat year over year"
                 if "持平" in text or "flat" in text.lower():
                     break

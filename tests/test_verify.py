@@ -3,7 +3,7 @@ passages are real chunks of the default transcript)."""
 
 import pytest
 
-from rag.answerability import metric_mismatch, missing_concepts
+from rag.answerability import measuring_sentences, metric_mismatch, missing_concepts
 from rag.chunking import Chunk
 from rag.generate import AnswerFieldStreamer, parse_json
 from rag.glossary import load
@@ -87,6 +87,16 @@ def test_metric_mismatch(glossary):
     assert not metric_mismatch("云智能集团收入增长多少？", "同比增长 3%。", [CLOUD], glossary)
 
 
+def test_measuring_sentences_are_those_stating_the_metric_of_the_unit_asked(glossary):
+    segments = P("淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%。云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。"
+                 "本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。")
+    assert measuring_sentences("What was Taotian's adjusted EBITA?", [CLOUD, segments], glossary) == [
+        [], ["淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%。"]]
+    assert measuring_sentences("云智能集团的收入是多少？", [segments], glossary) == [
+        ["本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。"]]
+    assert measuring_sentences("What was Taotian's GMV?", [segments, CLOUD], glossary) == [[], []]
+
+
 def test_streamer_yields_answer_text_increments():
     s = AnswerFieldStreamer()
     pieces = ['{"answ', 'erable": true, "an', 'swer": "RMB 28', '.1 billion \\"', 'cloud\\" [1]', '"}']
@@ -107,6 +117,11 @@ def test_year_over_year_change_completed_from_the_cited_source():
     same = "Cloud revenue was RMB 28.1 billion, up 3% [1]."
     assert complete_changes(same, [CLOUD], "en") == (same, [])  # already there
     assert complete_changes("Cainiao: RMB 961 million [2].", [CAINIAO], "en")[1] == []  # source states none
+    aidc = P("国际零售商业业务收入同比增长 56%，达到 233 亿元人民币。")
+    assert complete_changes("233 亿元人民币[1]", [aidc], "zh")[0] == "233 亿元人民币，同比增长 56%[1]"
+    assert complete_changes("RMB 23.3 billion [1].", [aidc], "en")[0] == "RMB 23.3 billion, up 56% year over year [1]."
+    far = P("收入同比增长 56%，主要由于订单增长。本季度收入为 233 亿元人民币。")
+    assert complete_changes("233 亿元人民币[1]", [far], "zh")[1] == []  # the change is another sentence's
 
 
 def test_streamer_counts_complete_sentences():
