@@ -60,6 +60,21 @@ def test_citation_dropped_when_passage_does_not_support(glossary):
 def test_uncited_claim_is_attributed(glossary):
     v = verify("董事会已批准将股票回购计划的规模再增加 250 亿美元。", PASSAGES, "回购？", glossary, "zh")
     assert v.used == [3] and v.text.endswith("[3]。")
+    # English, no number: one shared concept suffices, as for a cited passage; the higher-ranked wins a tie
+    v = verify("Cainiao's logistics keep improving.", [CLOUD, CAINIAO, CAINIAO], "Cainiao?", glossary, "en")
+    assert v.used == [2] and v.any_cited
+    v = verify("Alibaba plans to open stores on the Moon.", PASSAGES, "moon?", glossary, "en")
+    assert v.used == [] and not v.any_cited
+
+
+def test_answer_grammars_compile_and_exclude_braces():
+    from llama_cpp import LlamaGrammar
+
+    from rag.generate import DECISION_GRAMMAR, STRING_REST_GRAMMAR
+
+    for g in (DECISION_GRAMMAR, STRING_REST_GRAMMAR):
+        LlamaGrammar.from_string(g, verbose=False)
+    assert "{}]" in STRING_REST_GRAMMAR.split("char ::=")[1].splitlines()[0]
 
 
 def test_english_only_replaces_chinese_terms(glossary):
