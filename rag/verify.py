@@ -241,15 +241,29 @@ CHANGE_BEFORE_RE = re.compile(r"(?P<dir>同比增长|同比减少|同比下降|�
 CHANGE_WINDOW = 40
 
 
+CHANGE_WORDS = ("同比增长", "同比减少", "同比下降", "比去年同期减少", "同比增加")
+DOWN_WORDS = ("同比减少", "同比下降", "比去年同期减少")
+# Between an amount and the change that follows it: "24 亿人民币，同比增长 86%".
+AMOUNT_THEN_CHANGE_RE = re.compile(r"^\s*[，,]\s*(?:" + "|".join(CHANGE_WORDS) + r")\s*$")
+# Between a change and the amount it reaches: "同比增长 56%，达到 233 亿元人民币".
+CHANGE_THEN_AMOUNT_RE = re.compile(r"^\s*[，,]?\s*(?:达到|至|为)\s*$")
+
+
 def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[str]]:
-    """Append to each amount the year-over-year change its source sentence
-    states right after (or just before) it, when the answer does not already give it. The
-    added words come from the cited passage, so they are verified."""
+    """Complete figures from the cited passages, so an answer does not drop
+    the half of a figure its source states together:
+    - each amount gets the year-over-year change its source sentence states
+      right after (or just before) it, unless the answer already gives it;
+    - in an answer with no amount, each percentage change gets the amount its
+      source states with it ("grew 86%" -> "grew 86% (to RMB 2.4 billion)").
+    The added words come from the cited passage, so they are verified."""
     added: list[str] = []
     pools = [(c, num.extract(c.text)) for c in passages]
-    answer_numbers = num.extract(MARKER_RE.sub(" ", text))
     out = text
-    for n in num.extract(text):
+    answer_numbers = num.extract(MARKER_RE.sub(" ", text))
+    have_pcts = {a.value for a in answer_numbers if a.kind == "percent"}
+    # right to left, so the positions of earlier numbers stay valid
+    for n in sorted(num.extract(text), key=lambda x: -x.start):
         if n.kind != "amount":
             continue
         for c, pool in pools:
@@ -262,21 +276,55 @@ def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, 
                 break
             if m.groupdict().get("flat"):
                 phrase = "，与去年同期持平" if lang == "zh" else ", flat year over year"
-                if "持平" in text or "flat" in text.lower():
+                if "持平" in out or "flat" in out.lower():
                     break
             else:
                 pct = float(m.group("pct"))
-                if any(a.kind == "percent" and abs(a.value - pct) < 1e-9 for a in answer_numbers):
+                if pct in have_pcts:
                     break
-                down = m.group("dir") in ("同比减少", "同比下降", "比去年同期减少")
+                have_pcts.add(pct)
+                down = m.group("dir") in DOWN_WORDS
                 if lang == "zh":
                     phrase = f"，{m.group('dir')} {m.group('pct')}%"
                 else:
                     phrase = f", {'down' if down else 'up'} {m.group('pct')}% year over year"
-            idx = out.find(n.text)
-            if idx >= 0:
-                end = idx + len(n.text)
-                out = out[:end] + phrase + out[end:]
-                added.append(phrase.strip("，, "))
+            end = _end_of(out, n)
+            out = out[:end] + phrase + out[end:]
+            added.append(phrase.strip("，, "))
             break
+    if any(a.kind == "amount" for a in answer_numbers):
+        return out, added
+    for n in sorted(num.extract(out), key=lambda x: -x.start):
+        if n.kind != "percent":
+            continue
+        amount = _amount_with_change(n, pools)
+        if amount is None:
+            continue
+        shown = amount.text.strip() if lang == "zh" else num.format_en(amount.value, amount.currency or "RMB")
+        phrase = f"（至 {shown}）" if lang == "zh" else f" (to {shown})"
+        end = _end_of(out, n)
+        out = out[:end] + phrase + out[end:]
+        added.append(shown)
     return out, added
+
+
+def _end_of(text: str, n: num.Number) -> int:
+    """End of the number's own text (its match may include surrounding spaces)."""
+    return text.index(n.text, n.start) + len(n.text)
+
+
+def _amount_with_change(change: num.Number, pools) -> num.Number | None:
+    """The amount a source sentence states with this percentage change."""
+    for c, pool in pools:
+        for i, p in enumerate(pool):
+            if p.kind != "percent" or abs(p.value - change.value) > 1e-9:
+                continue
+            before = pool[i - 1] if i > 0 else None
+            after = pool[i + 1] if i + 1 < len(pool) else None
+            if before is not None and before.kind == "amount":
+                if AMOUNT_THEN_CHANGE_RE.match(c.text[before.end : p.start]):
+                    return before
+            if after is not None and after.kind == "amount":
+                if CHANGE_THEN_AMOUNT_RE.match(c.text[p.end : after.start]):
+                    return after
+    return None

@@ -137,6 +137,12 @@ def test_year_over_year_change_completed_from_the_cited_source():
     assert complete_changes("RMB 23.3 billion [1].", [aidc], "en")[0] == "RMB 23.3 billion, up 56% year over year [1]."
     far = P("收入同比增长 56%，主要由于订单增长。本季度收入为 233 亿元人民币。")
     assert complete_changes("233 亿元人民币[1]", [far], "zh")[1] == []  # the change is another sentence's
+    cloud_ebita = P("云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。")
+    assert complete_changes("The adjusted EBITA grew by 86% [1].", [cloud_ebita], "en")[0] == \
+        "The adjusted EBITA grew by 86% (to RMB 2.4 billion) [1]."
+    assert complete_changes("增长了 56%[1]。", [aidc], "zh")[0] == "增长了 56%（至 233 亿元人民币）[1]。"
+    both = "Revenue was RMB 23.3 billion, while the other was RMB 23.3 billion [1]."
+    assert complete_changes(both, [aidc], "en")[0].count("56%") == 1  # one figure, one change
 
 
 def test_streamer_counts_complete_sentences():
