@@ -98,6 +98,8 @@ def _chinese_names(text: str) -> list[str]:
 # 565 亿"), sometimes right after ("17 亿美元的非核心资产").
 METRIC_BEFORE = 40
 METRIC_AFTER = 12
+# Number kinds that can measure a metric (years and dates do not).
+MEASURED_KINDS = ("amount", "percent", "pp", "plain")
 UNIT_KINDS = {"unit"}
 
 
@@ -144,8 +146,7 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
     number's sentence must not be about another business unit than the one
     the question names."""
     spec = metric_spec(question, glossary)
-    answer_numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer))
-                      if n.kind in ("amount", "percent", "pp", "plain")]
+    answer_numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer)) if n.kind in MEASURED_KINDS]
     if spec is None or not answer_numbers:
         return False
     found_any = False
@@ -165,13 +166,8 @@ def measuring_sentences(question: str, passages: list[Chunk], glossary: Glossary
     """Per passage, its sentences holding a number that measures what the
     question asks (the metric near the number, the unit in the sentence)."""
     spec = metric_spec(question, glossary)
-    out: list[list[str]] = []
-    for c in passages:
-        found = []
-        for m in SENTENCE_RE.finditer(c.text):
-            sent = m.group()
-            if spec is not None and any(spec.measured_by(sent, n) for n in num.extract(sent)
-                                        if n.kind in ("amount", "percent", "pp", "plain")):
-                found.append(sent.strip())
-        out.append(found)
-    return out
+    if spec is None:
+        return [[] for _ in passages]
+    return [[m.group().strip() for m in SENTENCE_RE.finditer(c.text)
+             if any(spec.measured_by(m.group(), n) for n in num.extract(m.group()) if n.kind in MEASURED_KINDS)]
+            for c in passages]

@@ -216,10 +216,8 @@ class Assistant:
     def _focused_retry(self, question: str, passages: list[Chunk], lang: str):
         """The answer's numbers measure something else (another metric or
         business unit). Ask once more, naming the metric, with only the
-        sentences that state a number for that metric and unit (if none, a
-        narrative question or a metric the passages lack: all passages, as
-        before). Returns (checked, reason, the passages
-        the answer's markers refer to)."""
+        sentences that state a number for that metric and unit. Returns
+        (checked, reason, the passages the answer's markers refer to)."""
         metrics = metric_terms(question, self.glossary, lang)
         if not metrics:
             return None, METRIC_MISMATCH, passages

@@ -6,7 +6,7 @@ to use from two threads, so concurrent requests queue here.
 
 Answers are the JSON object `{"answerable": <bool>, "answer": "<text>"}`, but
 the model is not made to decode its fixed parts token by token (~0.12 s
-each here): the prompt ends with `{"answerable":`, the model picks ` true`
+each here): the prompt ends with `{ "answerable":`, the model picks ` true`
 or ` false` (one token), and for true the text `, "answer": "` is appended to
 the prompt (read in one batch, the rest of the prompt reused from the KV
 cache) before the model writes the answer string. The first answer
@@ -20,6 +20,7 @@ import os
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -111,28 +112,29 @@ class LLM:
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def stream_json(self, messages: list[dict], schema: dict, max_tokens: int,
-                    stats: GenStats | None = None) -> Iterator[str]:
-        """Yield raw JSON text pieces of a schema-constrained chat completion."""
-        stats = stats if stats is not None else GenStats()
+    @contextmanager
+    def _use(self, stats: GenStats) -> Iterator[float]:
+        """Hold the model for one generation; on leaving (also when the caller
+        stops early) record the total time and the trace."""
         with self.lock:
             t0 = time.perf_counter()
             wall0 = time.time()
             try:
-                out = self.llama.create_chat_completion(
-                    messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
-                    response_format={"type": "json_object", "schema": schema},
-                )
-                for chunk in out:
-                    piece = chunk["choices"][0]["delta"].get("content")
-                    if piece:
-                        if stats.first_token_s is None:
-                            stats.first_token_s = time.perf_counter() - t0
-                        stats.completion_tokens += 1
-                        yield piece
-            finally:  # also when the caller stops early
+                yield t0
+            finally:
                 stats.total_s = time.perf_counter() - t0
                 _trace(wall0, time.time())
+
+    def stream_json(self, messages: list[dict], schema: dict, max_tokens: int,
+                    stats: GenStats | None = None) -> Iterator[str]:
+        """Yield raw JSON text pieces of a schema-constrained chat completion."""
+        stats = stats if stats is not None else GenStats()
+        with self._use(stats) as t0:
+            out = self.llama.create_chat_completion(
+                messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
+                response_format={"type": "json_object", "schema": schema},
+            )
+            yield from _counted((c["choices"][0]["delta"].get("content") for c in out), stats, t0)
 
     def stream_answer(self, messages: list[dict], max_tokens: int, stats: GenStats | None = None) -> Iterator[str]:
         """Yield the raw JSON text of `{"answerable": .., "answer": ".."}` (see the
@@ -140,33 +142,31 @@ class LLM:
         `stats.first_token_s` is the time to the first character of the answer."""
         stats = stats if stats is not None else GenStats()
         prompt = self.chat_format(messages=messages).prompt + ANSWER_PREFIX
-        with self.lock:
-            t0 = time.perf_counter()
-            wall0 = time.time()
-            try:
-                decision = self.llama.create_completion(prompt, max_tokens=2, temperature=0.0,
-                                                        grammar=self._decision)["choices"][0]["text"]
-                if decision.strip() != "true":
-                    yield ANSWER_PREFIX + ' false' + ANSWER_OPEN + '" }'
-                    return
-                yield ANSWER_PREFIX + " true" + ANSWER_OPEN
-                out = self.llama.create_completion(prompt + " true" + ANSWER_OPEN, max_tokens=max_tokens,
-                                                   temperature=self.cfg.temperature, stream=True,
-                                                   grammar=self._string_rest)
-                for chunk in out:
-                    piece = chunk["choices"][0]["text"]
-                    if piece:
-                        if stats.first_token_s is None:
-                            stats.first_token_s = time.perf_counter() - t0
-                        stats.completion_tokens += 1
-                        yield piece
-            finally:  # also when the caller stops early
-                stats.total_s = time.perf_counter() - t0
-                _trace(wall0, time.time())
+        with self._use(stats) as t0:
+            decision = self.llama.create_completion(prompt, max_tokens=2, temperature=0.0,
+                                                    grammar=self._decision)["choices"][0]["text"]
+            if decision.strip() != "true":
+                yield ANSWER_PREFIX + ' false' + ANSWER_OPEN + '" }'
+                return
+            yield ANSWER_PREFIX + " true" + ANSWER_OPEN
+            out = self.llama.create_completion(prompt + " true" + ANSWER_OPEN, max_tokens=max_tokens,
+                                               temperature=self.cfg.temperature, stream=True,
+                                               grammar=self._string_rest)
+            yield from _counted((c["choices"][0]["text"] for c in out), stats, t0)
 
     def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
         raw = "".join(self.stream_json(messages, schema, max_tokens))
         return parse_json(raw)
+
+
+def _counted(pieces: Iterator[str | None], stats: GenStats, t0: float) -> Iterator[str]:
+    """The non-empty decoded pieces, counted, the first one timed from t0."""
+    for piece in pieces:
+        if piece:
+            if stats.first_token_s is None:
+                stats.first_token_s = time.perf_counter() - t0
+            stats.completion_tokens += 1
+            yield piece
 
 
 def _trace(start: float, end: float) -> None:

@@ -230,23 +230,26 @@ def english_amounts(text: str) -> str:
     return DUPLICATE_UNIT_RE.sub(lambda m: m.group("amt"), "".join(out))
 
 
-# A change stated right after an amount in the source: "，同比增长 5%", "，同比减少 31%",
-# "，与去年同期持平".
-CHANGE_AFTER_RE = re.compile(r"^[^。；;，,]{0,6}[，,]\s*(?:(?P<dir>同比增长|同比减少|同比下降|比去年同期减少|同比增加)\s*"
-                             r"(?P<pct>\d+(?:\.\d+)?)\s*%|(?P<flat>与去年同期持平))")
-# ...or right before it: "收入同比增长 56%，达到 233 亿元人民币".
-CHANGE_BEFORE_RE = re.compile(r"(?P<dir>同比增长|同比减少|同比下降|同比增加)\s*(?P<pct>\d+(?:\.\d+)?)\s*%"
-                              r"\s*[，,]?\s*(?:达到|至|为)\s*$")
-# Characters of the source searched on either side of the amount.
-CHANGE_WINDOW = 40
-
-
+# Words that state a year-over-year change in the source, and those of a decrease.
 CHANGE_WORDS = ("同比增长", "同比减少", "同比下降", "比去年同期减少", "同比增加")
 DOWN_WORDS = ("同比减少", "同比下降", "比去年同期减少")
+_CHANGE = "|".join(CHANGE_WORDS)
+_YOY_CHANGE = "|".join(w for w in CHANGE_WORDS if w.startswith("同比"))
+# Words leading from a change to the amount it reaches ("达到 233 亿元").
+_REACHES = "达到|至|为"
+# A change stated right after an amount in the source: "，同比增长 5%", "，同比减少 31%",
+# "，与去年同期持平".
+CHANGE_AFTER_RE = re.compile(r"^[^。；;，,]{0,6}[，,]\s*(?:(?P<dir>" + _CHANGE + r")\s*"
+                             r"(?P<pct>\d+(?:\.\d+)?)\s*%|(?P<flat>与去年同期持平))")
+# ...or right before it: "收入同比增长 56%，达到 233 亿元人民币".
+CHANGE_BEFORE_RE = re.compile(r"(?P<dir>" + _YOY_CHANGE + r")\s*(?P<pct>\d+(?:\.\d+)?)\s*%"
+                              r"\s*[，,]?\s*(?:" + _REACHES + r")\s*$")
+# Characters of the source searched on either side of the amount.
+CHANGE_WINDOW = 40
 # Between an amount and the change that follows it: "24 亿人民币，同比增长 86%".
-AMOUNT_THEN_CHANGE_RE = re.compile(r"^\s*[，,]\s*(?:" + "|".join(CHANGE_WORDS) + r")\s*$")
+AMOUNT_THEN_CHANGE_RE = re.compile(r"^\s*[，,]\s*(?:" + _CHANGE + r")\s*$")
 # Between a change and the amount it reaches: "同比增长 56%，达到 233 亿元人民币".
-CHANGE_THEN_AMOUNT_RE = re.compile(r"^\s*[，,]?\s*(?:达到|至|为)\s*$")
+CHANGE_THEN_AMOUNT_RE = re.compile(r"^\s*[，,]?\s*(?:" + _REACHES + r")\s*$")
 
 
 def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[str]]:
