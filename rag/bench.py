@@ -7,7 +7,8 @@ prints numbers instead.
 - Assistant() ready: a new process each time;
 - retrieval: warm, per question;
 - answers: time to the first answer character, total, decode tokens/s
-  through the Assistant;
+  through the Assistant, warm (one untimed question per language first, as
+  a running chat has answered before);
 - bare llama.cpp: the same model file, the same messages and JSON schema,
   called directly as one schema-constrained chat completion (its first
   token is the JSON's `{`, so the first answer character is shown too);
@@ -34,6 +35,11 @@ QUESTIONS = [
     "淘天集团的经调整 EBITA 是多少？",
     "What was AIDC's revenue growth this quarter?",
 ]
+
+
+# Untimed, before the answers are timed; not among QUESTIONS, so no timed
+# prompt is already in the model's cache.
+WARM_UP = ["本季度集团收入是多少？", "What was Taotian's revenue this quarter?"]
 
 
 def _median(xs):
@@ -134,6 +140,8 @@ def cmd_bench(cfg: Config, args) -> int:
         return 0
     ours_ft, ours_tot, ours_tps, bare_ft, bare_fc, bare_tot, bare_tps = [], [], [], [], [], [], []
     bare = None
+    for q in WARM_UP:
+        a.ask(q)
     for q in QUESTIONS:
         ans = a.ask(q)
         if ans.refused:

@@ -154,3 +154,33 @@ def test_passages_retrieved_per_request(assistant):
     a = assistant.ask("What was Cainiao's revenue this quarter?", top_k=2)
     b = assistant.ask("What was Cainiao's revenue this quarter?")
     assert len(a.sources) == 2 and len(b.sources) == assistant.cfg.top_k
+
+
+def test_system_prompt_state_restored_across_languages(assistant):
+    """After an English question, a Chinese one restores the Chinese system
+    prompt's saved state instead of reading it again; the answer is the same
+    as when the prompt is read from scratch."""
+    from rag.generate import GenStats
+    from rag.prompting import answer_messages
+
+    llm = assistant.llm
+    zh = "云智能集团本季度的收入是多少？"
+    passages = [h.chunk for h in assistant.retriever.search(zh, 3)]
+    zh_msgs = answer_messages(assistant.cfg.prompts_dir, zh, passages, "zh")
+    en_msgs = answer_messages(assistant.cfg.prompts_dir, "What was Cloud Intelligence's revenue?", passages, "en")
+    llm.llama.reset()
+    llm.prefixes.states.clear()
+    fresh = "".join(llm.stream_answer(zh_msgs, 60))
+    "".join(llm.stream_answer(en_msgs, 60))
+    assert len(llm.prefixes.states) == 2
+    system_tokens = len(next(iter(llm.prefixes.states)))
+    restored = []
+    original_load = llm.prefixes._load
+    llm.prefixes._load = lambda key, state: (restored.append(len(key)), original_load(key, state))
+    try:
+        stats = GenStats()
+        again = "".join(llm.stream_answer(zh_msgs, 60, stats))
+    finally:
+        llm.prefixes._load = original_load
+    assert restored == [system_tokens] and system_tokens > 100
+    assert again == fresh
