@@ -71,6 +71,11 @@ def fact_present(alternatives: list[str], text: str) -> bool:
         if alt_numbers:
             if all(num.find_match(n, answer_numbers) for n in alt_numbers):
                 return True
+            # a bare number may be a name ("1688" for 1688.com), which the
+            # answer's number parser rightly skips: match it as a whole number
+            if all(n.kind == "plain" for n in alt_numbers) and re.search(
+                    rf"(?<![\d.]){re.escape(alt.strip())}(?![\d])", text):
+                return True
         elif _squash(alt) in flat:
             return True
     return False

@@ -36,6 +36,12 @@ def test_fact_matching_is_unit_aware():
     assert not fact_present(["3%"], "up 3.3%")
 
 
+def test_a_bare_number_fact_also_matches_a_name():
+    assert fact_present(["1688"], "主要由1688.com的增值服务收入增长驱动")
+    assert not fact_present(["1688"], "收入为21688亿元")
+    assert not fact_present(["1688"], "16880")
+
+
 def test_scoring_and_summary():
     item = {"id": "x", "category": "c", "language": "en", "answerable": True, "question": "q",
             "facts": [["281亿"]], "evidence": "云智能集团的收入为 281 亿元人民币"}
