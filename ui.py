@@ -190,7 +190,8 @@ def theme():
 def launch(cfg: Config | None = None, block: bool = True):
     cfg = cfg or load_config()
     # Fail early, with one line, if the index or model is missing.
-    get_assistant(cfg, cfg.llm_model)
+    assistant = get_assistant(cfg, cfg.llm_model)
+    threading.Thread(target=assistant.warm_up, daemon=True).start()
     demo = build(cfg)
     demo.queue(max_size=64)
     print(f"chat on http://{cfg.host}:{cfg.port}", flush=True)

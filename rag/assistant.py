@@ -22,7 +22,7 @@ from .chunking import Chunk
 from .answerability import measuring_sentences, metric_mismatch, metric_terms, missing_concepts
 from .config import Config, load_config
 from .errors import BadInput
-from .generate import REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, parse_json
+from .generate import REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json
 from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
@@ -111,6 +111,13 @@ class Assistant:
         self.llm = LLM.shared(self.cfg)
 
     # ------------------------------------------------------------- public
+    def warm_up(self) -> None:
+        """Read the fixed part of the answer prompt (instructions and worked
+        examples, ~470 tokens, ~4 s per language) now rather than at the first
+        question in each language. A question asked meanwhile waits for it."""
+        for lang in REFUSAL:
+            self.llm.warm(answer_messages(self.cfg.prompts_dir, "", [], lang, self.glossary))
+
     def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None) -> Answer:
         answer = None
         for event in self.stream(question, history, top_k):
@@ -149,9 +156,9 @@ class Assistant:
             return
         stats = GenStats()
         messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang, self.glossary)
-        raw = ""
+        raw, loop = "", False
         streamer = AnswerFieldStreamer()
-        gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats)
+        gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats, lang)
         for piece in gen:
             raw += piece
             new = streamer.feed(piece)
@@ -160,11 +167,18 @@ class Assistant:
             if streamer.sentences() >= MAX_ANSWER_SENTENCES:
                 gen.close()  # the prompt asks for one to three sentences; stop a runaway copy
                 break
+            if new and looping(streamer.text()):
+                gen.close()
+                loop = True
+                break
         timings.first_token_s = stats.first_token_s
         timings.tokens_per_s = stats.tokens_per_s
         timings.completion_tokens = stats.completion_tokens
         timings.prompt_tokens = self.llm.count_tokens("".join(m["content"] for m in messages))
-        checked, reason = self._check_answer(parse_json(raw), standalone, passages, lang)
+        result = parse_json(raw)
+        if loop:
+            result["answer"] = cut_loop(str(result.get("answer", "")))
+        checked, reason = self._check_answer(result, standalone, passages, lang)
         if reason == METRIC_MISMATCH:
             checked, reason, passages = self._focused_retry(standalone, passages, lang)
         if checked is None:
@@ -227,7 +241,7 @@ class Assistant:
         focused = [replace(c, text=" ".join(sents)) for c, sents in chosen] or passages
         hint = load_prompt(self.cfg.prompts_dir, f"retry_{lang}.txt").format(metrics=metrics)
         retry = answer_messages(self.cfg.prompts_dir, f"{question} {hint}", focused, lang, self.glossary)
-        out = parse_json("".join(self.llm.stream_answer(retry, self.cfg.max_answer_tokens)))
+        out = parse_json("".join(self.llm.stream_answer(retry, self.cfg.max_answer_tokens, lang=lang)))
         checked, reason = self._check_answer(out, question, focused, lang)
         # citations show the whole passage, the supporting sentence highlighted
         return checked, reason, [c for c, _ in chosen] or passages

@@ -12,15 +12,16 @@ the prompt (read in one batch, the rest of the prompt reused from the KV
 cache) before the model writes the answer string. The first answer
 character so arrives ~1 s sooner than with a schema-constrained completion.
 
-The system prompt's state is kept per prompt (`PrefixCache`): llama.cpp
-reuses the KV cache only for the prefix shared with the previous prompt, so a
-question in the other language would read its system prompt (~140 tokens,
-~1.2 s here) again.
+The prompt's fixed part (instructions and worked examples, ~470 tokens,
+~4 s to read here) is read once: llama.cpp reuses the KV cache only for the
+prefix shared with the previous prompt, so `PrefixCache` keeps the state
+after each fixed part, per language, in memory and on disk.
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import os
 import re
@@ -56,37 +57,55 @@ DECISION_GRAMMAR = 'root ::= " true" | " false"'
 # of llama.cpp's JSON grammar, less "{" and "}": an answer never needs them,
 # and the model sometimes wrote the object's closing " }" inside the string
 # and went on with a run of markers until max_tokens.
-STRING_REST_GRAMMAR = r'''root ::= char* "\"" space "}"
+_STRING_REST = r'''root ::= char* "\"" space "}"
 space ::= | " " | "\n" [ \t]{0,20}
-char ::= [^"\\\x7F\x00-\x1F{}] | "\\" (["\\/bfnrt] | "u" hex hex hex hex)
+char ::= [^"\\\x7F\x00-\x1F{}EXCLUDE] | "\\" (["\\/bfnrt] UNICODE)
 hex ::= [0-9a-fA-F]
 '''
+STRING_REST_GRAMMAR = _STRING_REST.replace("EXCLUDE", "").replace("UNICODE", '| "u" hex hex hex hex')
+# For an English answer also no Chinese characters or full-width punctuation:
+# the model otherwise leaves words it does not know how to translate in
+# Chinese ("cross-border logistics 履约 solutions") and writes "281亿" for an
+# amount instead of the English rendering annotated in the passage. Names
+# get their Chinese in parentheses after generation (verify.english_only).
+# No "\\uXXXX" escapes either, which could spell the same characters.
+NO_CJK = r"\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF"
+ENGLISH_STRING_REST_GRAMMAR = _STRING_REST.replace("EXCLUDE", NO_CJK).replace("UNICODE", "")
 
 
-# System prompts whose KV state is kept: one per answer language and for the
-# follow-up rewrite, ~4 MB each.
+# Fixed prompt parts whose state is kept in memory: one per answer language
+# and for the follow-up rewrites, 4-13 MB each.
 PREFIX_STATES = 6
 
 
 class PrefixCache:
-    """The llama.cpp state after reading each recent system prompt, restored
-    before a prompt that starts with it when the context holds something else.
-    llama-cpp-python then evaluates only the tokens after the shared prefix."""
+    """The llama.cpp state after reading each recent fixed prompt part (the
+    instructions and worked examples), restored before a prompt that starts
+    with it when the context holds something else; llama-cpp-python then
+    evaluates only the tokens after the shared prefix.
 
-    def __init__(self, llama, max_states: int = PREFIX_STATES):
+    States are also written to `directory` (one file per prefix, named by a
+    hash of the model, the library version, the context size and the
+    tokens, with a checksum inside), so a new process (`rag ask`) does not
+    read the prefix again either. A file that does not load is ignored."""
+
+    def __init__(self, llama, directory: Path | None = None, tag: str = "", max_states: int = PREFIX_STATES):
         self.llama = llama
+        self.directory = directory
+        self.tag = tag
         self.max_states = max_states
         self.states: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
 
     def _tokens(self, text: str) -> list[int]:
         return self.llama.tokenize(text.encode("utf-8"), add_bos=True, special=True)
 
-    def prepare(self, prompt: str, system_prompt: str) -> None:
-        """Make the context hold the system prompt's part of `prompt`. Only
-        speed depends on this: llama-cpp-python checks the prefix itself."""
-        full, system = self._tokens(prompt), self._tokens(system_prompt)
+    def prepare(self, prompt: str, fixed_part: str) -> None:
+        """Make the context hold the part of `prompt` it shares with
+        `fixed_part`. Only speed depends on this: llama-cpp-python checks the
+        prefix itself."""
+        full, fixed = self._tokens(prompt), self._tokens(fixed_part)
         n = 0
-        while n < min(len(full), len(system)) and full[n] == system[n]:
+        while n < min(len(full), len(fixed)) and full[n] == fixed[n]:
             n += 1
         if n == 0:
             return
@@ -96,13 +115,45 @@ class PrefixCache:
             return  # already in the context
         if key in self.states:
             self.states.move_to_end(key)
-            self._load(key, self.states[key])
-            return
-        llama.reset()
-        llama.eval(list(key))
-        self.states[key] = self._save()
+            if self._load(key, self.states[key]):
+                return
+        state = self._read(key)
+        if state is None or not self._load(key, state):
+            llama.reset()
+            llama.eval(list(key))
+            state = self._save()
+            self._write(key, state)
+        self.states[key] = state
         while len(self.states) > self.max_states:
             self.states.popitem(last=False)
+
+    def _path(self, key: tuple[int, ...]) -> Path | None:
+        if self.directory is None:
+            return None
+        h = hashlib.sha256((self.tag + ":" + ",".join(map(str, key))).encode()).hexdigest()[:24]
+        return self.directory / f"{h}.state"
+
+    def _read(self, key) -> bytes | None:
+        path = self._path(key)
+        try:
+            data = path.read_bytes() if path else None
+        except OSError:
+            return None
+        if not data or len(data) < 32 or hashlib.sha256(data[32:]).digest() != data[:32]:
+            return None
+        return data[32:]
+
+    def _write(self, key, state: bytes) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(state).digest() + state)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache only costs speed
 
     def _save(self) -> bytes:
         # Llama.save_state also copies the score matrix (n_batch x vocab, ~300 MB):
@@ -115,16 +166,17 @@ class PrefixCache:
         n = llama_cpp.llama_state_get_data(ctx, buf, size)
         return bytes(buf)[:n]
 
-    def _load(self, key: tuple[int, ...], state: bytes) -> None:
+    def _load(self, key: tuple[int, ...], state: bytes) -> bool:
         import llama_cpp
 
         buf = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
         if llama_cpp.llama_state_set_data(self.llama._ctx.ctx, buf, len(state)) != len(state):
-            self.llama.reset()  # not restored: the prompt is read in full
-            return
+            self.llama.reset()
+            return False
         self.llama.input_ids[: len(key)] = key
         self.llama.n_tokens = len(key)
         self.llama._requires_eval = True
+        return True
 
 
 @dataclass
@@ -166,8 +218,13 @@ class LLM:
                                                bos_token=token_text(self.llama.token_bos())
                                                if self.llama.token_bos() != -1 else "")
         self._decision = LlamaGrammar.from_string(DECISION_GRAMMAR, verbose=False)
-        self._string_rest = LlamaGrammar.from_string(STRING_REST_GRAMMAR, verbose=False)
-        self.prefixes = PrefixCache(self.llama)
+        self._string_rest = {"zh": LlamaGrammar.from_string(STRING_REST_GRAMMAR, verbose=False),
+                             "en": LlamaGrammar.from_string(ENGLISH_STRING_REST_GRAMMAR, verbose=False)}
+        import llama_cpp
+
+        stat = self.path.stat()
+        self.prefixes = PrefixCache(self.llama, Path(cfg.cache_dir) / "prompt-states",
+                                    f"{self.path.name}:{stat.st_size}:{llama_cpp.__version__}:{cfg.n_ctx}:{N_BATCH}")
 
     @classmethod
     def shared(cls, cfg: Config) -> "LLM":
@@ -198,9 +255,16 @@ class LLM:
                 _trace(wall0, time.time())
 
     def _prepare(self, messages: list[dict], prompt: str | None = None) -> None:
-        if messages and messages[0].get("role") == "system":
+        """The fixed turns before the question (system prompt, worked examples)
+        are the prefix whose state is kept."""
+        if len(messages) > 1:
             prompt = prompt or self.chat_format(messages=messages).prompt
-            self.prefixes.prepare(prompt, self.chat_format(messages=messages[:1]).prompt)
+            self.prefixes.prepare(prompt, self.chat_format(messages=messages[:-1]).prompt)
+
+    def warm(self, messages: list[dict]) -> None:
+        """Read and keep the fixed turns of `messages` now (see PrefixCache)."""
+        with self.lock:
+            self._prepare(messages)
 
     def stream_json(self, messages: list[dict], schema: dict, max_tokens: int,
                     stats: GenStats | None = None) -> Iterator[str]:
@@ -214,9 +278,11 @@ class LLM:
             )
             yield from _counted((c["choices"][0]["delta"].get("content") for c in out), stats, t0)
 
-    def stream_answer(self, messages: list[dict], max_tokens: int, stats: GenStats | None = None) -> Iterator[str]:
+    def stream_answer(self, messages: list[dict], max_tokens: int, stats: GenStats | None = None,
+                      lang: str = "zh") -> Iterator[str]:
         """Yield the raw JSON text of `{"answerable": .., "answer": ".."}` (see the
-        module docstring): the fixed parts at once, the answer as it is decoded.
+        module docstring): the fixed parts at once, the answer as it is decoded,
+        in English (`lang="en"`) without Chinese characters.
         `stats.first_token_s` is the time to the first character of the answer."""
         stats = stats if stats is not None else GenStats()
         prompt = self.chat_format(messages=messages).prompt + ANSWER_PREFIX
@@ -230,7 +296,7 @@ class LLM:
             yield ANSWER_PREFIX + " true" + ANSWER_OPEN
             out = self.llama.create_completion(prompt + " true" + ANSWER_OPEN, max_tokens=max_tokens,
                                                temperature=self.cfg.temperature, stream=True,
-                                               grammar=self._string_rest)
+                                               grammar=self._string_rest["en" if lang == "en" else "zh"])
             yield from _counted((c["choices"][0]["text"] for c in out), stats, t0)
 
     def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
@@ -272,6 +338,28 @@ def parse_json(raw: str) -> dict:
 
 
 SENTENCE_END_RE = re.compile(r"[。！？!?]|\.\s")
+# Greedy decoding sometimes falls into a loop ("the loss of the main business,
+# which includes the loss of the main business, which includes ..."): when the
+# last LOOP_CHARS characters of the answer already occurred in it, it is looping.
+LOOP_CHARS = 32
+CLAUSE_END_RE = re.compile(r"[，,；;。!?！？]|\.(?!\d)")
+
+
+def looping(text: str, n: int = LOOP_CHARS) -> bool:
+    return len(text) >= 2 * n and text[-n:] in text[:-n]
+
+
+def cut_loop(text: str, n: int = LOOP_CHARS) -> str:
+    """A looping answer up to the end of the clause where the repeated text
+    first appears."""
+    if looping(text, n):
+        first = text.find(text[-n:])
+        m = CLAUSE_END_RE.search(text, first + n)
+        text = text[: m.start()] if m else text[: first + n]
+    text = text.rstrip(" ，,；;")
+    if text.endswith(("。", ".", "!", "?", "！", "？")):
+        return text
+    return text + ("。" if re.search(r"[\u4e00-\u9fff]", text) else ".")
 
 
 class AnswerFieldStreamer:
@@ -288,6 +376,10 @@ class AnswerFieldStreamer:
         """Complete sentences in the answer so far (a '.' counts once followed by a space)."""
         m = self._START.search(self.raw)
         return len(SENTENCE_END_RE.findall(_decode_partial(self.raw[m.end():]))) if m else 0
+
+    def text(self) -> str:
+        m = self._START.search(self.raw)
+        return _decode_partial(self.raw[m.end():]) if m else ""
 
     def feed(self, piece: str) -> str:
         self.raw += piece

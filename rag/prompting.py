@@ -9,6 +9,7 @@ in a passage is followed by its exact English rendering ("281 亿元人民币
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,13 +85,44 @@ def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Gloss
     return chosen
 
 
+def answer_json(answerable: bool, answer: str) -> str:
+    """The answer object as the model writes it (see generate.ANSWER_PREFIX)."""
+    return '{ "answerable": ' + ("true" if answerable else "false") + ', "answer": ' + json.dumps(
+        answer, ensure_ascii=False) + " }"
+
+
+@lru_cache(maxsize=8)
+def example_turns(prompts_dir: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """Worked examples on an invented company, as (user, assistant) turns
+    placed before the question: the first brings its own passages. They
+    show the answer's form (a full sentence, the change and the reason when
+    asked, faithful wording, the figure asked and not its neighbour, a
+    refusal). They sit in the prompt's cached prefix, so they cost no time
+    per question (see generate.PrefixCache)."""
+    path = Path(prompts_dir) / f"examples_{lang}.json"
+    if not path.is_file():
+        return ()
+    ex = json.loads(path.read_text(encoding="utf-8"))
+    template = load_prompt(prompts_dir, "user.txt")
+    turns = []
+    for i, t in enumerate(ex["turns"]):
+        q = QUESTION_LABEL[lang] + t["question"]
+        user = template.format(passages=ex["passages"], question=t["question"],
+                               question_label=QUESTION_LABEL[lang]) if i == 0 else q
+        turns.append((user, answer_json(t["answerable"], t["answer"])))
+    return tuple(turns)
+
+
 def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang: str,
                     glossary: Glossary | None = None) -> list[dict]:
     system = load_prompt(prompts_dir, f"answer_{lang}.txt")
     blocks = "\n\n".join(passage_block(i, c, lang, glossary) for i, c in enumerate(passages, 1))
     user = load_prompt(prompts_dir, "user.txt").format(passages=blocks, question=question,
                                                        question_label=QUESTION_LABEL[lang])
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    messages = [{"role": "system", "content": system}]
+    for ex_user, ex_answer in example_turns(prompts_dir, lang):
+        messages += [{"role": "user", "content": ex_user}, {"role": "assistant", "content": ex_answer}]
+    return messages + [{"role": "user", "content": user}]
 
 
 def rewrite_messages(prompts_dir: str, question: str, history: list[dict], lang: str) -> list[dict]:

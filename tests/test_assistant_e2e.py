@@ -176,7 +176,7 @@ def test_system_prompt_state_restored_across_languages(assistant):
     system_tokens = len(next(iter(llm.prefixes.states)))
     restored = []
     original_load = llm.prefixes._load
-    llm.prefixes._load = lambda key, state: (restored.append(len(key)), original_load(key, state))
+    llm.prefixes._load = lambda key, state: restored.append(len(key)) or original_load(key, state)
     try:
         stats = GenStats()
         again = "".join(llm.stream_answer(zh_msgs, 60, stats))
@@ -184,3 +184,45 @@ def test_system_prompt_state_restored_across_languages(assistant):
         llm.prefixes._load = original_load
     assert restored == [system_tokens] and system_tokens > 100
     assert again == fresh
+
+
+def test_warm_up_reads_each_languages_fixed_prompt_once(assistant):
+    states = assistant.llm.prefixes.states
+    states.clear()
+    assistant.warm_up()
+    assert len(states) == 2 and all(len(k) > 300 for k in states)  # instructions + worked examples
+    kept = set(states)
+    a = assistant.ask("What was Cainiao's revenue this quarter?")
+    b = assistant.ask("菜鸟本季度的收入是多少？")
+    assert set(states) == kept  # both questions started from a kept state
+    assert fact_present(["285亿"], a.text) and fact_present(["285亿"], b.text)
+
+
+def test_fixed_prompt_state_is_kept_on_disk(assistant, tmp_path, monkeypatch):
+    """A new cache over the same model reads the saved state instead of the
+    prompt; a damaged file is ignored and written again."""
+    from rag.generate import PrefixCache
+    from rag.prompting import answer_messages
+
+    llm = assistant.llm
+    msgs = answer_messages(assistant.cfg.prompts_dir, "菜鸟的收入是多少？", [], "zh")
+    prompt = llm.chat_format(messages=msgs).prompt
+    fixed = llm.chat_format(messages=msgs[:-1]).prompt
+    with llm.lock:
+        llm.llama.reset()
+        PrefixCache(llm.llama, tmp_path, "t").prepare(prompt, fixed)
+        files = list(tmp_path.glob("*.state"))
+        assert len(files) == 1 and files[0].stat().st_size > 1_000_000
+        llm.llama.reset()
+        evaluated = []
+        monkeypatch.setattr(llm.llama, "eval", lambda tokens: evaluated.append(len(tokens)))
+        PrefixCache(llm.llama, tmp_path, "t").prepare(prompt, fixed)
+        assert evaluated == [] and llm.llama.n_tokens > 300
+        monkeypatch.undo()
+        data = bytearray(files[0].read_bytes())
+        data[-1] ^= 0xFF
+        files[0].write_bytes(bytes(data))
+        llm.llama.reset()
+        PrefixCache(llm.llama, tmp_path, "t").prepare(prompt, fixed)
+        assert llm.llama.n_tokens > 300 and PrefixCache(llm.llama, tmp_path, "t")._read(
+            tuple(llm.llama.input_ids[: llm.llama.n_tokens].tolist())) is not None

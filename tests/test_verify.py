@@ -70,11 +70,16 @@ def test_uncited_claim_is_attributed(glossary):
 def test_answer_grammars_compile_and_exclude_braces():
     from llama_cpp import LlamaGrammar
 
-    from rag.generate import DECISION_GRAMMAR, STRING_REST_GRAMMAR
+    from rag.generate import DECISION_GRAMMAR, ENGLISH_STRING_REST_GRAMMAR, STRING_REST_GRAMMAR
 
-    for g in (DECISION_GRAMMAR, STRING_REST_GRAMMAR):
+    for g in (DECISION_GRAMMAR, STRING_REST_GRAMMAR, ENGLISH_STRING_REST_GRAMMAR):
         LlamaGrammar.from_string(g, verbose=False)
-    assert "{}]" in STRING_REST_GRAMMAR.split("char ::=")[1].splitlines()[0]
+    zh_char = STRING_REST_GRAMMAR.split("char ::=")[1].splitlines()[0]
+    en_char = ENGLISH_STRING_REST_GRAMMAR.split("char ::=")[1].splitlines()[0]
+    assert "{}]" in zh_char and '"u" hex' in zh_char
+    # English: braces, Han characters, full-width punctuation and \u escapes excluded
+    assert "{}" in en_char and r"\u4E00-\u9FFF" in en_char and r"\uFF00-\uFFEF" in en_char
+    assert '"u"' not in en_char
 
 
 def test_english_only_replaces_chinese_terms(glossary):
@@ -151,3 +156,15 @@ def test_streamer_counts_complete_sentences():
     assert s.sentences() == 0  # a decimal point is not a sentence end
     s.feed('1 billion. Up 3% [1]. 同比增长。')
     assert s.sentences() == 3
+
+
+def test_a_looping_answer_is_cut_after_its_first_copy():
+    from rag.generate import cut_loop, looping
+
+    text = ("DME's loss was RMB 5.17 billion, mainly due to the increase in the loss of the main business, "
+            "which includes the loss of the main business, which includes the loss of the main business, which in")
+    assert looping(text)
+    # one copy of the repeated clause is kept
+    assert cut_loop(text) == ("DME's loss was RMB 5.17 billion, mainly due to the increase in the loss of the main "
+                              "business, which includes the loss of the main business.")
+    assert not looping("Cloud revenue was RMB 28.1 billion, up 3% year over year [1].")
