@@ -121,11 +121,14 @@ class MetricSpec:
     def measured_by(self, sent: str, n) -> bool:
         """The number `n` of sentence `sent` measures the metric of the unit asked about."""
         window = _squash(sent[max(0, n.start - METRIC_BEFORE) : n.end + METRIC_AFTER])
-        flat = _squash(sent)
         metric_ok = not self.metrics or any(v in window for v in self.metrics)
-        unit_ok = (not self.units or any(v in flat for v in self.units)
-                   or not any(v in flat for v in self.other_units))
-        return metric_ok and unit_ok
+        return metric_ok and self.about_unit(sent)
+
+    def about_unit(self, sent: str) -> bool:
+        """The sentence names the unit asked about, or no other unit."""
+        flat = _squash(sent)
+        return (not self.units or any(v in flat for v in self.units)
+                or not any(v in flat for v in self.other_units))
 
 
 def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:
@@ -141,25 +144,37 @@ def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:
 
 
 def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary: Glossary) -> bool:
-    """True if no source occurrence of the answer's numbers measures what was
-    asked: the metric the question names must stand near the number, and the
-    number's sentence must not be about another business unit than the one
-    the question names."""
+    """True if the answer's numbers do not measure what was asked: no source
+    occurrence of any of them has the question's metric near it in a
+    sentence not about another business unit; or, when the question names a
+    business unit, an amount of the answer is found only in sentences about
+    other units (AIDC's loss given as Cainiao's)."""
     spec = metric_spec(question, glossary)
     answer_numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer)) if n.kind in MEASURED_KINDS]
     if spec is None or not answer_numbers:
         return False
-    found_any = False
+    measured = False
+    # per answer amount: None = not in the passages, else whether one of its
+    # source sentences may be about the unit asked
+    unit_ok: dict[int, bool | None] = {i: None for i, a in enumerate(answer_numbers) if a.kind == "amount"}
     for c in passages:
         for m in SENTENCE_RE.finditer(c.text):
             sent = m.group()
             for n in num.extract(sent):
-                if not any(n.same_value(a) for a in answer_numbers):
-                    continue
-                found_any = True
-                if spec.measured_by(sent, n):
-                    return False
-    return found_any
+                for i, a in enumerate(answer_numbers):
+                    if not n.same_value(a):
+                        continue
+                    measured = measured or spec.measured_by(sent, n)
+                    if i in unit_ok:
+                        unit_ok[i] = bool(unit_ok[i]) or spec.about_unit(sent)
+    found = any(v is not None for v in unit_ok.values()) or measured or _found_any(answer_numbers, passages)
+    if found and not measured:
+        return True
+    return bool(spec.units) and any(v is False for v in unit_ok.values())
+
+
+def _found_any(numbers, passages: list[Chunk]) -> bool:
+    return any(any(n.same_value(a) for a in numbers) for c in passages for n in num.extract(c.text))
 
 
 def measuring_sentences(question: str, passages: list[Chunk], glossary: Glossary) -> list[list[str]]:

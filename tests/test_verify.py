@@ -107,6 +107,20 @@ def test_metric_mismatch(glossary):
     assert not metric_mismatch("云智能集团收入增长多少？", "同比增长 3%。", [CLOUD], glossary)
 
 
+def test_an_amount_found_only_for_another_unit_is_a_mismatch(glossary):
+    aidc = P("AIDC的经调整 EBITA 为亏损 31亿元人民币。亏损同比增加主要是由于对速卖通 Choice的投入增加。")
+    cainiao = P("菜鸟的经调整 EBITA 为 9.61 亿元人民币，去年同期为亏损 1200 万元人民币。")
+    q = "What was Cainiao's adjusted EBITA this quarter?"
+    # one number is Cainiao's, the other AIDC's: before, one measured number was enough
+    assert metric_mismatch(q, "Cainiao's adjusted EBITA was a loss of RMB 3.1 billion, compared with a loss of "
+                              "RMB 12 million a year earlier [2].", [aidc, cainiao], glossary)
+    assert not metric_mismatch(q, "Cainiao's adjusted EBITA was RMB 961 million, compared with a loss of RMB 12 "
+                                  "million a year earlier [2].", [aidc, cainiao], glossary)
+    both = "Compare Cainiao's and AIDC's adjusted EBITA."
+    assert not metric_mismatch(both, "Cainiao: RMB 961 million [2]; AIDC: a loss of RMB 3.1 billion [1].",
+                               [aidc, cainiao], glossary)
+
+
 def test_measuring_sentences_are_those_stating_the_metric_of_the_unit_asked(glossary):
     segments = P("淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%。云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。"
                  "本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。")
