@@ -182,8 +182,10 @@ class Retriever:
             h.bm25_rank = rank
             h.score += 1.0 / (RRF_K + rank)
         names, firms = self._targets(question, exp)
-        asking = bool(ASKING_RE.search(question)) or bool(firms)
         answering = bool(ANSWERING_RE.search(question))
+        # "How did Joe Tsai respond to the question on ..." is about the answer:
+        # the analyst's passage restating the question misleads the model
+        asking = (bool(ASKING_RE.search(question)) and not (answering and names)) or bool(firms)
         about_boilerplate = bool(BOILERPLATE_RE.search(question))
         for h in hits.values():
             c = h.chunk

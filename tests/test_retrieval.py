@@ -40,6 +40,16 @@ def test_named_speaker_or_firm_is_favoured(retriever):
     assert any(h.chunk.question_firm == "Nomura" or h.chunk.firm == "Nomura" for h in top)
 
 
+def test_a_named_speakers_response_demotes_the_analysts_question(retriever):
+    # "...的问题" is not a question about the question when a named speaker responds to it
+    hits = retriever.search("蔡崇信如何回应盒马和菜鸟IPO的问题？", 10)
+    assert hits[0].chunk.speaker == "蔡崇信"
+    analysts = [h for h in hits if h.chunk.role == "analyst"]
+    assert analysts and all("analyst-demoted" in h.reasons for h in analysts)
+    asked = [h for h in retriever.search("谁问了饿了么的问题？", 10) if h.chunk.role == "analyst"]
+    assert asked and not any("analyst-demoted" in h.reasons for h in asked)
+
+
 def test_disclaimer_does_not_crowd_out_answers(retriever):
     for q in ("经调整 EBITA 是多少？", "What was non-GAAP net income?", "经调整 EBITDA 利润率"):
         assert not any(h.chunk.boilerplate for h in retriever.search(q, 3)), q
