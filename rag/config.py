@@ -45,7 +45,9 @@ class Config:
     # Passages retrieved and shown as sources.
     top_k: int = 5
     # LLM-token budget for the passages placed in the prompt (speed, see above).
-    context_tokens: int = 450
+    # 400 scored as well on the gold set as 450 (answers 76.1% vs 75.0%) and
+    # reads ~50 tokens (~0.5 s) less before the first answer character.
+    context_tokens: int = 400
     # Answers are one to three sentences (~40-90 tokens); the cap stops rambling
     # (decode is ~13 tokens/s here).
     max_answer_tokens: int = 200

@@ -9,7 +9,7 @@ def test_defaults_work_without_any_file(tmp_path, monkeypatch):
     cfg = load_config(env={})
     assert cfg.llm_model == "default" and cfg.embedder == "default"
     assert cfg.corpus[0].endswith("alibaba-2023q4-earnings-call-zh.txt")
-    assert cfg.top_k == 5 and cfg.context_tokens == 450
+    assert cfg.top_k == 5 and cfg.context_tokens == 400
 
 
 def test_precedence_file_then_env_then_flags(tmp_path, monkeypatch):
