@@ -146,8 +146,7 @@ class Assistant:
         base = Answer(question=question, text="", refused=False, language=lang, timings=timings,
                       model=self.llm.name, standalone_question=standalone if standalone != question else None,
                       sources=[h.to_dict() for h in hits])
-        passages = select_passages([h.chunk for h in hits], lang, self.cfg.context_tokens, self.glossary,
-                                   shorten=lambda c: self.retriever.best_sentence(standalone, c))
+        passages = select_passages([h.chunk for h in hits], lang, self.cfg.context_tokens, self.glossary)
         if self._retrieval_too_weak(hits):
             yield self._refuse(base, "retrieval below threshold", t0)
             return
@@ -282,8 +281,7 @@ class Assistant:
     def _citations(self, checked, passages, lang) -> list[Citation]:
         out = []
         for i in checked.used:
-            # the whole passage, also when the prompt held only its best sentence
-            c = self.retriever.by_id.get(passages[i - 1].id, passages[i - 1])
+            c = passages[i - 1]
             claims = [cl.text for cl in checked.claims if i in cl.markers]
             out.append(Citation(marker=i, chunk_id=c.id, speaker=c.speaker, title=c.title, firm=c.firm,
                                 section=c.section, text=c.text, highlight=_highlight(c, claims, self.glossary, lang),

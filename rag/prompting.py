@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from . import numbers as num
 from . import tokens
@@ -73,22 +72,16 @@ def passage_block(i: int, c: Chunk, lang: str, glossary: Glossary | None = None)
     return f"[{i}] {head}\n{body}" if head else f"[{i}] {body}"
 
 
-def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Glossary | None = None,
-                    shorten: Callable[[Chunk], Chunk | None] | None = None) -> list[Chunk]:
-    """Passages in rank order within the token budget. One that does not fit
-    whole is tried as `shorten(passage)` (its most relevant sentence, same id)."""
+def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Glossary | None = None) -> list[Chunk]:
     chosen, used = [], 0
     for c in chunks:
-        if budget - used < MIN_PASSAGE_TOKENS and chosen:
+        n = tokens.count(passage_block(len(chosen) + 1, c, lang, glossary))
+        if used + n > budget and chosen:
+            if budget - used >= MIN_PASSAGE_TOKENS:
+                continue  # a smaller later passage may still fit
             break
-        for candidate in (c, shorten(c) if shorten and chosen else None):
-            if candidate is None:
-                continue
-            n = tokens.count(passage_block(len(chosen) + 1, candidate, lang, glossary))
-            if used + n <= budget or not chosen:
-                chosen.append(candidate)
-                used += n
-                break
+        chosen.append(c)
+        used += n
     return chosen
 
 

@@ -9,17 +9,15 @@ match "free cash flow" to "自由现金流"; the expanded query can.
 
 from __future__ import annotations
 
-import math
 import re
 import threading
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import glossary as glossary_mod
-from .chunking import SENTENCE_RE, Chunk
+from .chunking import Chunk
 from .config import Config
 from .index import embed_text, load_chunks, open_client
 from .language import detect
@@ -126,23 +124,6 @@ class Retriever:
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
         self.vocab = vocab
         self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        df = Counter(t for doc in corpus for t in set(doc))
-        n = len(corpus)
-        self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-
-    def best_sentence(self, question: str, chunk: Chunk) -> Chunk | None:
-        """The passage cut down to its one sentence sharing the most query
-        terms (weighted by IDF), or None if no sentence shares any: a
-        lower-ranked passage that does not fit the prompt whole can still
-        bring the sentence that answers."""
-        query = set(self.expand(question)[1])
-        best, best_score = None, 0.0
-        for m in SENTENCE_RE.finditer(chunk.text):
-            sent = m.group().strip()
-            score = sum(self.idf.get(t, 0.0) for t in query & set(tokenize(sent, self.jieba)))
-            if score > best_score:
-                best, best_score = sent, score
-        return replace(chunk, text=best) if best else None
 
     # ------------------------------------------------------------------
     def expand(self, question: str) -> tuple[str, list[str], glossary_mod.Expansion]:

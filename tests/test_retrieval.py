@@ -90,10 +90,3 @@ def test_cli_help_config_models():
     assert json.loads(r.stdout)["llm_model"] == "fast"
     r = subprocess.run([RAG, "models", "--status"], capture_output=True, text=True)
     assert r.returncode == 0 and "llm:default" in r.stdout and "ready" in r.stdout
-
-
-def test_best_sentence_of_a_passage(retriever):
-    chunk = next(c for c in retriever.chunks if "再增加 250 亿美元" in c.text)
-    best = retriever.best_sentence("董事会把股票回购计划增加了多少？", chunk)
-    assert best.id == chunk.id and "250 亿美元" in best.text and len(best.text) < len(chunk.text) / 2
-    assert retriever.best_sentence("苹果", chunk) is None
