@@ -153,7 +153,7 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
     answer_numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer)) if n.kind in MEASURED_KINDS]
     if spec is None or not answer_numbers:
         return False
-    measured = False
+    found = measured = False
     # per answer amount: None = not in the passages, else whether one of its
     # source sentences may be about the unit asked
     unit_ok: dict[int, bool | None] = {i: None for i, a in enumerate(answer_numbers) if a.kind == "amount"}
@@ -164,17 +164,13 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
                 for i, a in enumerate(answer_numbers):
                     if not n.same_value(a):
                         continue
+                    found = True
                     measured = measured or spec.measured_by(sent, n)
                     if i in unit_ok:
                         unit_ok[i] = bool(unit_ok[i]) or spec.about_unit(sent)
-    found = any(v is not None for v in unit_ok.values()) or measured or _found_any(answer_numbers, passages)
     if found and not measured:
         return True
     return bool(spec.units) and any(v is False for v in unit_ok.values())
-
-
-def _found_any(numbers, passages: list[Chunk]) -> bool:
-    return any(any(n.same_value(a) for a in numbers) for c in passages for n in num.extract(c.text))
 
 
 def measuring_sentences(question: str, passages: list[Chunk], glossary: Glossary) -> list[list[str]]:

@@ -370,26 +370,24 @@ class AnswerFieldStreamer:
 
     def __init__(self):
         self.raw = ""
-        self.emitted = 0  # characters of the decoded answer already yielded
+        self.answer = ""  # the decoded answer text so far
 
     def sentences(self) -> int:
         """Complete sentences in the answer so far (a '.' counts once followed by a space)."""
-        m = self._START.search(self.raw)
-        return len(SENTENCE_END_RE.findall(_decode_partial(self.raw[m.end():]))) if m else 0
+        return len(SENTENCE_END_RE.findall(self.answer))
 
     def text(self) -> str:
-        m = self._START.search(self.raw)
-        return _decode_partial(self.raw[m.end():]) if m else ""
+        return self.answer
 
     def feed(self, piece: str) -> str:
+        """Add a raw piece; return the answer text it completes."""
         self.raw += piece
         m = self._START.search(self.raw)
         if not m:
             return ""
-        body = self.raw[m.end():]
-        decoded = _decode_partial(body)
-        new = decoded[self.emitted:]
-        self.emitted = len(decoded)
+        decoded = _decode_partial(self.raw[m.end():])
+        new = decoded[len(self.answer):]
+        self.answer = decoded
         return new
 
 
