@@ -291,7 +291,7 @@ class LLM:
             decision = self.llama.create_completion(prompt, max_tokens=2, temperature=0.0,
                                                     grammar=self._decision)["choices"][0]["text"]
             if decision.strip() != "true":
-                yield ANSWER_PREFIX + ' false' + ANSWER_OPEN + '" }'
+                yield answer_json(False, "")
                 return
             yield ANSWER_PREFIX + " true" + ANSWER_OPEN
             out = self.llama.create_completion(prompt + " true" + ANSWER_OPEN, max_tokens=max_tokens,
@@ -302,6 +302,13 @@ class LLM:
     def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
         raw = "".join(self.stream_json(messages, schema, max_tokens))
         return parse_json(raw)
+
+
+def answer_json(answerable: bool, answer: str) -> str:
+    """The whole answer object, spaced as the model writes it (the worked
+    examples in the prompt and a refusal are written with it)."""
+    return (ANSWER_PREFIX + (" true" if answerable else " false") + ANSWER_OPEN[:-1]
+            + json.dumps(answer, ensure_ascii=False) + " }")
 
 
 def _counted(pieces: Iterator[str | None], stats: GenStats, t0: float) -> Iterator[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import numbers as num
 from . import tokens
 from .chunking import Chunk
+from .generate import answer_json
 from .glossary import Glossary
 
 QUESTION_LABEL = {"en": "Question: ", "zh": "问题："}
@@ -83,12 +84,6 @@ def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Gloss
         chosen.append(c)
         used += n
     return chosen
-
-
-def answer_json(answerable: bool, answer: str) -> str:
-    """The answer object as the model writes it (see generate.ANSWER_PREFIX)."""
-    return '{ "answerable": ' + ("true" if answerable else "false") + ', "answer": ' + json.dumps(
-        answer, ensure_ascii=False) + " }"
 
 
 @lru_cache(maxsize=8)
