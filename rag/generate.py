@@ -11,6 +11,7 @@ or ` false` (one token), and for true the text `, "answer": "` is appended to
 the prompt (read in one batch, the rest of the prompt reused from the KV
 cache) before the model writes the answer string. The first answer
 character so arrives ~1 s sooner than with a schema-constrained completion.
+Grammars are checked on the greedy pick only (see `sampling`).
 
 The prompt's fixed part (instructions and worked examples, ~470 tokens,
 ~4 s to read here) is read once: llama.cpp reuses the KV cache only for the
@@ -200,7 +201,7 @@ _instances_lock = threading.Lock()
 
 class LLM:
     def __init__(self, cfg: Config):
-        from llama_cpp import Llama
+        from .sampling import llama_class
 
         self.path: Path = resolve_llm(cfg)
         self.cfg = cfg
@@ -208,7 +209,7 @@ class LLM:
         from llama_cpp import LlamaGrammar
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        self.llama = Llama(model_path=str(self.path), n_ctx=cfg.n_ctx, n_threads=cfg.threads,
+        self.llama = llama_class()(model_path=str(self.path), n_ctx=cfg.n_ctx, n_threads=cfg.threads,
                            n_threads_batch=cfg.threads, n_batch=N_BATCH, verbose=False)
         template = self.llama.metadata.get("tokenizer.chat_template")
         if not template:
@@ -288,8 +289,7 @@ class LLM:
         prompt = self.chat_format(messages=messages).prompt + ANSWER_PREFIX
         with self._use(stats) as t0:
             self._prepare(messages, prompt)
-            decision = self.llama.create_completion(prompt, max_tokens=2, temperature=0.0,
-                                                    grammar=self._decision)["choices"][0]["text"]
+            decision = self._decide(prompt)
             if decision.strip() != "true":
                 yield answer_json(False, "")
                 return
@@ -298,6 +298,17 @@ class LLM:
                                                temperature=self.cfg.temperature, stream=True,
                                                grammar=self._string_rest["en" if lang == "en" else "zh"])
             yield from _counted((c["choices"][0]["text"] for c in out), stats, t0)
+
+    def _decide(self, prompt: str) -> str:
+        """" true" or " false" after the prompt. Both are single tokens here,
+        so one token is normally enough; should the model start with a part
+        (" t"), the decision is decoded again with room for the rest."""
+        for max_tokens in (1, 3):
+            decision = self.llama.create_completion(prompt, max_tokens=max_tokens, temperature=0.0,
+                                                    grammar=self._decision)["choices"][0]["text"]
+            if decision.strip() in ("true", "false"):
+                break
+        return decision
 
     def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
         raw = "".join(self.stream_json(messages, schema, max_tokens))

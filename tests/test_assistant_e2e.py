@@ -226,3 +226,29 @@ def test_fixed_prompt_state_is_kept_on_disk(assistant, tmp_path, monkeypatch):
         PrefixCache(llm.llama, tmp_path, "t").prepare(prompt, fixed)
         assert llm.llama.n_tokens > 300 and PrefixCache(llm.llama, tmp_path, "t")._read(
             tuple(llm.llama.input_ids[: llm.llama.n_tokens].tolist())) is not None
+
+
+def test_grammar_checked_on_the_best_token_gives_identical_answers(assistant, monkeypatch):
+    """Greedy decoding that checks the grammar on the best token only writes
+    exactly what llama-cpp-python's whole-vocabulary grammar sampling writes."""
+    import types
+
+    from llama_cpp import Llama
+
+    from rag.prompting import answer_messages
+    from rag.sampling import GreedyGrammarSampler
+
+    llm = assistant.llm
+    cases = []
+    for q, lang in (("淘天集团的经调整 EBITA 是多少？", "zh"), ("Why did free cash flow decrease this quarter?", "en"),
+                    ("What colour is a ripe banana?", "en")):
+        passages = [h.chunk for h in assistant.retriever.search(q, 3)]
+        cases.append((answer_messages(assistant.cfg.prompts_dir, q, passages, lang, assistant.retriever.glossary), lang))
+    fast = ["".join(llm.stream_answer(m, 80, lang=lang)) for m, lang in cases]
+    sampler = llm.llama._sampler
+    assert isinstance(sampler, GreedyGrammarSampler) and sampler.full_checks <= 2
+    monkeypatch.setattr(llm.llama, "_init_sampler", types.MethodType(Llama._init_sampler, llm.llama))
+    plain = ["".join(llm.stream_answer(m, 80, lang=lang)) for m, lang in cases]
+    assert not isinstance(llm.llama._sampler, GreedyGrammarSampler)
+    assert fast == plain
+    assert '"answerable": true' in fast[0] and "599" in fast[0] and '"answerable": false' in fast[2]
