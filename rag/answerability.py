@@ -173,6 +173,27 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
     return bool(spec.units) and any(v is False for v in unit_ok.values())
 
 
+def states_metric(text: str, spec: MetricSpec) -> bool:
+    """`text` has a sentence giving a figure of the metric asked, of the unit
+    asked by name ("菜鸟的经调整 EBITA 为 9.61 亿"), or, when the question names
+    no unit, of no unit (the group's figure, not a segment's). A sentence
+    naming no unit is about the unit last named in its paragraph ("大文娱集团的
+    收入为 ...。经调整 EBITA 为亏损 5.17 亿 ...")."""
+    for paragraph in text.split("\n"):
+        about_asked = about_other = False
+        for m in SENTENCE_RE.finditer(paragraph):
+            sent = m.group()
+            flat = _squash(sent)
+            asked = any(v in flat for v in spec.units)
+            other = any(v in flat for v in spec.other_units)
+            if asked or other:
+                about_asked, about_other = asked, other and not asked
+            if (about_asked if spec.units else not about_other) and any(
+                    spec.measured_by(sent, n) for n in num.extract(sent) if n.kind in MEASURED_KINDS):
+                return True
+    return False
+
+
 def measuring_sentences(question: str, passages: list[Chunk], glossary: Glossary) -> list[list[str]]:
     """Per passage, its sentences holding a number that measures what the
     question asks (the metric near the number, the unit in the sentence)."""

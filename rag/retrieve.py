@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import glossary as glossary_mod
+from .answerability import metric_spec, states_metric
 from .chunking import Chunk
 from .config import Config
 from .index import embed_text, load_chunks, open_client
@@ -34,6 +35,12 @@ SPEAKER_BOOST = 1.6  # the question names this speaker (or their firm/title)
 ANSWERED_BOOST = 1.3  # the passage answers the analyst/firm the question names
 ANALYST_DEMOTION = 0.75  # analysts restate topics; answers hold the facts
 BOILERPLATE_DEMOTION = 0.3  # the legal disclaimer shares many financial terms
+# The passage states the figure asked ("菜鸟的经调整 EBITA 为 ..." for Cainiao's
+# adjusted EBITA): segment results share their words, and the passage about
+# the next segment often ranks first without this.
+METRIC_BOOST = 1.25
+# Questions asking for a reason or someone's words, not a figure: no metric boost.
+NARRATIVE_RE = re.compile(r"\bwhy\b|\bhow (?!much\b|many\b)\w+|\bsa(?:y|id)\b|为什么|为何|原因|如何|怎么|怎样|说", re.I)
 # Questions that ask about questions (who asked / what was asked) keep analysts.
 ASKING_RE = re.compile(r"\bask(?:ed|s|ing)?\b|\bquestion|\banalyst|提问|问了|问题|分析师|谁问", re.I)
 # Questions about the answers given to someone ("who answered Goldman Sachs").
@@ -144,7 +151,7 @@ class Retriever:
         return ids, sims
 
     def _bm25(self, toks: list[str]) -> list[str]:
-        q = [self.vocab[t] for t in toks if t in self.vocab]
+        q = [self.vocab[t] for t in dict.fromkeys(toks) if t in self.vocab]
         if not q:
             return []
         scores = self.bm25.get_scores(q)
@@ -187,6 +194,9 @@ class Retriever:
         # the analyst's passage restating the question misleads the model
         asking = (bool(ASKING_RE.search(question)) and not (answering and names)) or bool(firms)
         about_boilerplate = bool(BOILERPLATE_RE.search(question))
+        spec = metric_spec(question, self.glossary)
+        if spec is not None and (not spec.metrics or NARRATIVE_RE.search(question)):
+            spec = None  # a unit alone, a reason or someone's words ask for no figure
         for h in hits.values():
             c = h.chunk
             speaker = c.speaker.lower()
@@ -202,6 +212,9 @@ class Retriever:
             if c.role == "analyst" and not asking:
                 h.score *= ANALYST_DEMOTION
                 h.reasons.append("analyst-demoted")
+            if spec is not None and states_metric(c.text, spec):
+                h.score *= METRIC_BOOST
+                h.reasons.append("states-metric")
             if c.boilerplate and not about_boilerplate:
                 h.score *= BOILERPLATE_DEMOTION
                 h.reasons.append("boilerplate-demoted")

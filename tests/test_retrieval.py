@@ -50,6 +50,16 @@ def test_a_named_speakers_response_demotes_the_analysts_question(retriever):
     assert asked and not any("analyst-demoted" in h.reasons for h in asked)
 
 
+def test_the_passage_stating_the_figure_asked_comes_first(retriever):
+    # segment results share their words: "所有其他分部的经调整 EBITA" used to rank first
+    top = retriever.search("菜鸟经调整 EBITA 去年同期是多少？", 3)
+    assert "菜鸟的经调整 EBITA 为 9.61" in top[0].chunk.text and "states-metric" in top[0].reasons
+    top = retriever.search("合并经调整 EBITA 是多少？", 3)
+    assert "合并经调整 EBITA 共计 528" in top[0].chunk.text
+    # a reason, not a figure, is asked: no passage is favoured for stating one
+    assert not any("states-metric" in h.reasons for h in retriever.search("Why did free cash flow decrease?", 10))
+
+
 def test_disclaimer_does_not_crowd_out_answers(retriever):
     for q in ("经调整 EBITA 是多少？", "What was non-GAAP net income?", "经调整 EBITDA 利润率"):
         assert not any(h.chunk.boilerplate for h in retriever.search(q, 3)), q

@@ -3,7 +3,7 @@ passages are real chunks of the default transcript)."""
 
 import pytest
 
-from rag.answerability import measuring_sentences, metric_mismatch, missing_concepts
+from rag.answerability import measuring_sentences, metric_mismatch, metric_spec, missing_concepts, states_metric
 from rag.chunking import Chunk
 from rag.generate import AnswerFieldStreamer, parse_json
 from rag.glossary import load
@@ -129,6 +129,19 @@ def test_measuring_sentences_are_those_stating_the_metric_of_the_unit_asked(glos
     assert measuring_sentences("云智能集团的收入是多少？", [segments], glossary) == [
         ["本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。"]]
     assert measuring_sentences("What was Taotian's GMV?", [segments, CLOUD], glossary) == [[], []]
+
+
+def test_a_passage_states_the_metric_of_the_unit_asked(glossary):
+    cainiao = metric_spec("菜鸟经调整 EBITA 去年同期是多少？", glossary)
+    group = metric_spec("合并经调整 EBITA 是多少？", glossary)
+    dme = metric_spec("What was DME's adjusted EBITA?", glossary)
+    assert states_metric(CAINIAO.text, cainiao) and not states_metric(CAINIAO.text, group)
+    others = "所有其他分部的经调整 EBITA 为亏损 32 亿元人民币。菜鸟的收入为 285 亿元人民币，同比增长 24%。"
+    assert not states_metric(others, cainiao) and not states_metric(others, group)
+    # a sentence naming no unit is about the unit last named in its paragraph
+    dme_text = "大文娱集团的收入为 53 亿元人民币。经调整 EBITA 为亏损 5.17 亿元人民币。\n合并经调整 EBITA 共计 528 亿元人民币。"
+    assert states_metric(dme_text, dme) and states_metric(dme_text, group)
+    assert not states_metric(dme_text.split("\n")[0], group)
 
 
 def test_streamer_yields_answer_text_increments():
