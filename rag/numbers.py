@@ -31,7 +31,8 @@ NUMBER_RE = re.compile(_CUR_BEFORE + _NUM + r"\s*" + _ZH_UNIT + _EN_UNIT + _PCT 
 YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
 DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
 NAME_TAIL_RE = re.compile(r"[.\-][A-Za-z]")  # "1688.com", "20-F"
-ENUM_AFTER_RE = re.compile(r"^(?:、|\)|）|\.\s)")
+# List markers "1、" "2)" "3. ", also with a citation marker the model put in ("1[1]. ").
+ENUM_AFTER_RE = re.compile(r"^\s*(?:\[\d+\]\s*)*(?:、|\)|）|\.\s)")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def extract(text: str) -> list[Number]:
             kind = "year"
         else:
             kind = "plain"
-        if kind == "plain" and ENUM_AFTER_RE.match(text[m.end("num") : m.end("num") + 2]) and value < 20:
+        if kind == "plain" and ENUM_AFTER_RE.match(text[m.end("num") : m.end("num") + 12]) and value < 20:
             continue  # list markers "1、" "2)"
         out.append(Number(m.group(0).strip(), m.start(), m.end(), value, kind, cur, _significant(num)))
     return out

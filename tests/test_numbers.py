@@ -23,6 +23,8 @@ def values(text):
     ("7500 万股", [(7500e4, "amount", None)]),
     ("1688.com 与 20-F 表格", []),
     ("1、商品供给", []),
+    ("as follows: 1. Supply; 2 . Price", []),  # list markers, also once a citation marker is removed
+    ("opened 35 stores. Then", [(35.0, "plain", None)]),
 ])
 def test_extract_values_units_currencies(text, expected):
     assert values(text) == expected
