@@ -31,8 +31,11 @@ NUMBER_RE = re.compile(_CUR_BEFORE + _NUM + r"\s*" + _ZH_UNIT + _EN_UNIT + _PCT 
 YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
 DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
 NAME_TAIL_RE = re.compile(r"[.\-][A-Za-z]")  # "1688.com", "20-F"
-# List markers "1、" "2)" "3. ", also with a citation marker the model put in ("1[1]. ").
-ENUM_AFTER_RE = re.compile(r"^\s*(?:\[\d+\]\s*)*(?:、|\)|）|\.\s)")
+# List markers "1、" "2)" and "3." where a list item starts (after a colon or
+# a sentence end, "areas: 1. Supply"), also with a citation marker the model
+# put in ("1[1]. "); "it opened 5." is a number.
+ENUM_AFTER_RE = re.compile(r"^\s*(?:\[\d+\]\s*)*(?:(?P<mark>、|\)|）)|\.(?:\s|$))")
+ENUM_BEFORE_RE = re.compile(r"(?:^|[:：;；.。!?！？\n])\s*$")
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,9 @@ def extract(text: str) -> list[Number]:
             kind = "year"
         else:
             kind = "plain"
-        if kind == "plain" and ENUM_AFTER_RE.match(text[m.end("num") : m.end("num") + 12]) and value < 20:
-            continue  # list markers "1、" "2)"
+        enum = ENUM_AFTER_RE.match(text[m.end("num") : m.end("num") + 12]) if kind == "plain" and value < 20 else None
+        if enum and (enum.group("mark") or ENUM_BEFORE_RE.search(text[max(0, m.start("num") - 3) : m.start("num")])):
+            continue  # a list marker
         out.append(Number(m.group(0).strip(), m.start(), m.end(), value, kind, cur, _significant(num)))
     return out
 

@@ -24,7 +24,8 @@ def values(text):
     ("1688.com 与 20-F 表格", []),
     ("1、商品供给", []),
     ("as follows: 1. Supply; 2 . Price", []),  # list markers, also once a citation marker is removed
-    ("opened 35 stores. Then", [(35.0, "plain", None)]),
+    ("the following areas: 1.", []),  # a claim ending at its list marker
+    ("it opened 5. Then 35 more", [(5.0, "plain", None), (35.0, "plain", None)]),
 ])
 def test_extract_values_units_currencies(text, expected):
     assert values(text) == expected
