@@ -34,8 +34,10 @@ REFUSAL = {
     "zh": "电话会记录中没有提到这一点。",
 }
 MAX_QUESTION_CHARS = 1000
-# Sentences after which generation stops (the prompt asks for one to three).
-MAX_ANSWER_SENTENCES = 3
+# Sentences after which generation stops: the prompt asks for one to three;
+# a fourth is let through (the point of a speaker's answer sometimes comes
+# late), a runaway copy of the passage is not.
+MAX_ANSWER_SENTENCES = 4
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 EQUALS_RE = re.compile(r"\s*[(（]\s*=[^()（）]*[)）]")
 

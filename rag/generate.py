@@ -356,6 +356,8 @@ def parse_json(raw: str) -> dict:
 
 
 SENTENCE_END_RE = re.compile(r"[。！？!?]|\.\s")
+# A list item's number ("areas: 1. Supply", "…needs[1]. 2. Price") ends no sentence.
+LIST_NUMBER_RE = re.compile(r"(?:^|[:：;；.。!?！？])\s*\d{1,2}(?:\[\d+\])*\.\s")
 # Greedy decoding sometimes falls into a loop ("the loss of the main business,
 # which includes the loss of the main business, which includes ..."): when the
 # last LOOP_CHARS characters of the answer already occurred in it, it is looping.
@@ -391,8 +393,9 @@ class AnswerFieldStreamer:
         self.answer = ""  # the decoded answer text so far
 
     def sentences(self) -> int:
-        """Complete sentences in the answer so far (a '.' counts once followed by a space)."""
-        return len(SENTENCE_END_RE.findall(self.answer))
+        """Complete sentences in the answer so far (a '.' counts once followed
+        by a space, and not after a list item's number)."""
+        return len(SENTENCE_END_RE.findall(self.answer)) - len(LIST_NUMBER_RE.findall(self.answer))
 
     def text(self) -> str:
         return self.answer

@@ -151,6 +151,8 @@ class Retriever:
         return ids, sims
 
     def _bm25(self, toks: list[str]) -> list[str]:
+        # each term once: a glossary expansion ("increase" -> 同比增长, 同比, 增长)
+        # must not outweigh the question's own words
         q = [self.vocab[t] for t in dict.fromkeys(toks) if t in self.vocab]
         if not q:
             return []

@@ -183,6 +183,9 @@ def test_streamer_counts_complete_sentences():
     assert s.sentences() == 0  # a decimal point is not a sentence end
     s.feed('1 billion. Up 3% [1]. 同比增长。')
     assert s.sentences() == 3
+    s = AnswerFieldStreamer()
+    s.feed('{"answerable": true, "answer": "Priorities: 1[1]. Supply [1]. 2. Price. 3. Service. ')
+    assert s.sentences() == 3  # list numbers end no sentence
 
 
 def test_a_looping_answer_is_cut_after_its_first_copy():
