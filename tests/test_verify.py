@@ -30,6 +30,13 @@ def test_marker_pointing_at_nothing_is_removed(glossary):
     assert "[7]" not in v.text and "[1]" in v.text and v.used == [1]
 
 
+def test_a_list_number_neither_keeps_a_marker_nor_ends_a_claim(glossary):
+    v = verify("Priorities are as follows: 1[1]. Cloud revenue was RMB 28.1 billion [1]. 2 [2]. Cainiao [2].",
+               PASSAGES, "priorities?", glossary, "en")
+    assert v.text == "Priorities are as follows: 1. Cloud revenue was RMB 28.1 billion[1]. 2. Cainiao[2]."
+    assert v.used == [1, 2] and not v.unverified
+
+
 def test_number_recited_to_the_passage_that_holds_it(glossary):
     v = verify("Cainiao's adjusted EBITA was RMB 961 million [1].", PASSAGES, "Cainiao EBITA?", glossary, "en")
     assert v.used == [2] and "[2]" in v.text and "[1]" not in v.text
