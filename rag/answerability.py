@@ -120,15 +120,24 @@ class MetricSpec:
 
     def measured_by(self, sent: str, n) -> bool:
         """The number `n` of sentence `sent` measures the metric of the unit asked about."""
+        return self.metric_near(sent, n) and self.about_unit(sent)
+
+    def metric_near(self, sent: str, n) -> bool:
+        """The metric asked is named next to the number `n` of sentence `sent`."""
         window = _squash(sent[max(0, n.start - METRIC_BEFORE) : n.end + METRIC_AFTER])
-        metric_ok = not self.metrics or any(v in window for v in self.metrics)
-        return metric_ok and self.about_unit(sent)
+        return not self.metrics or any(v in window for v in self.metrics)
+
+    def names_unit(self, flat: str) -> bool:
+        """The squashed sentence names the unit asked about."""
+        return any(v in flat for v in self.units)
+
+    def names_other_unit(self, flat: str) -> bool:
+        return any(v in flat for v in self.other_units)
 
     def about_unit(self, sent: str) -> bool:
         """The sentence names the unit asked about, or no other unit."""
         flat = _squash(sent)
-        return (not self.units or any(v in flat for v in self.units)
-                or not any(v in flat for v in self.other_units))
+        return not self.units or self.names_unit(flat) or not self.names_other_unit(flat)
 
 
 def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:
@@ -184,12 +193,12 @@ def states_metric(text: str, spec: MetricSpec) -> bool:
         for m in SENTENCE_RE.finditer(paragraph):
             sent = m.group()
             flat = _squash(sent)
-            asked = any(v in flat for v in spec.units)
-            other = any(v in flat for v in spec.other_units)
+            asked, other = spec.names_unit(flat), spec.names_other_unit(flat)
             if asked or other:
                 about_asked, about_other = asked, other and not asked
+            # the unit was settled above, so only the metric is checked at the number
             if (about_asked if spec.units else not about_other) and any(
-                    spec.measured_by(sent, n) for n in num.extract(sent) if n.kind in MEASURED_KINDS):
+                    spec.metric_near(sent, n) for n in num.extract(sent) if n.kind in MEASURED_KINDS):
                 return True
     return False
 
