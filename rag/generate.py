@@ -37,6 +37,7 @@ from typing import Iterator
 from .config import Config
 from .errors import ModelError
 from .models import resolve_llm
+from .numbers import LIST_ITEM_AFTER
 
 # Answer first decides answerability (a boolean before the text helped the
 # small model refuse), then writes the answer with [n] markers.
@@ -357,7 +358,7 @@ def parse_json(raw: str) -> dict:
 
 SENTENCE_END_RE = re.compile(r"[。！？!?]|\.\s")
 # A list item's number ("areas: 1. Supply", "…needs[1]. 2. Price") ends no sentence.
-LIST_NUMBER_RE = re.compile(r"(?:^|[:：;；.。!?！？])\s*\d{1,2}(?:\[\d+\])*\.\s")
+LIST_NUMBER_RE = re.compile(r"(?:^|" + LIST_ITEM_AFTER + r")\s*\d{1,2}(?:\[\d+\])*\.\s")
 # Greedy decoding sometimes falls into a loop ("the loss of the main business,
 # which includes the loss of the main business, which includes ..."): when the
 # last LOOP_CHARS characters of the answer already occurred in it, it is looping.

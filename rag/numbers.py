@@ -31,11 +31,13 @@ NUMBER_RE = re.compile(_CUR_BEFORE + _NUM + r"\s*" + _ZH_UNIT + _EN_UNIT + _PCT 
 YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
 DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
 NAME_TAIL_RE = re.compile(r"[.\-][A-Za-z]")  # "1688.com", "20-F"
+# Where a list item can start: after these (or at the start of the text).
+# The sentence counter (generate) and the claim splitter (verify) use it too.
+LIST_ITEM_AFTER = r"[:：;；.。!?！？]"
 # List markers "1、" "2)" and "3." where a list item starts (after a colon or
 # a sentence end, "areas: 1. Supply"), also with a citation marker the model
 # put in ("1[1]. "); "it opened 5." is a number.
 ENUM_AFTER_RE = re.compile(r"^\s*(?:\[\d+\]\s*)*(?:(?P<mark>、|\)|）)|\.(?:\s|$))")
-ENUM_BEFORE_RE = re.compile(r"(?:^|[:：;；.。!?！？\n])\s*$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,13 @@ def _significant(num: str) -> str:
     return d or "0"
 
 
+def _starts_item(text: str, pos: int) -> bool:
+    """`pos` is where a list item may start: the text's start, or after a
+    newline or LIST_ITEM_AFTER with only spaces between."""
+    before = text[:pos].rstrip(" \t")
+    return not before or before[-1] == "\n" or bool(re.fullmatch(LIST_ITEM_AFTER, before[-1]))
+
+
 def extract(text: str) -> list[Number]:
     out = []
     for m in NUMBER_RE.finditer(text):
@@ -119,7 +128,7 @@ def extract(text: str) -> list[Number]:
         else:
             kind = "plain"
         enum = ENUM_AFTER_RE.match(text[m.end("num") : m.end("num") + 12]) if kind == "plain" and value < 20 else None
-        if enum and (enum.group("mark") or ENUM_BEFORE_RE.search(text[max(0, m.start("num") - 3) : m.start("num")])):
+        if enum and (enum.group("mark") or _starts_item(text, m.start("num"))):
             continue  # a list marker
         out.append(Number(m.group(0).strip(), m.start(), m.end(), value, kind, cur, _significant(num)))
     return out

@@ -24,14 +24,14 @@ from .glossary import Glossary
 
 MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
 # A claim ends at a sentence end; not at a list item's number ("as follows: 1. Supply").
-_AFTER = r"[:：;；.。!?！？]"
+_AFTER = num.LIST_ITEM_AFTER
 _NOT_LIST_NUMBER = "".join(f"(?<!{b})" for b in (r"^\d", r"^\d\d", _AFTER + r"\d", _AFTER + r"\d\d",
                                                  _AFTER + r"\s\d", _AFTER + r"\s\d\d"))
 CLAIM_RE = re.compile(r".+?(?:[。！？!?；;]+|" + _NOT_LIST_NUMBER + r"\.(?=\s|$)|$)", re.S)
 # A marker the model put after a list item's number ("as follows: 1[1]. Supply"):
 # it cites nothing (the item's own sentence carries its marker) and would cut
 # the item from its claim.
-LIST_NUMBER_MARKER_RE = re.compile(r"((?:^|[:：;；.。!?！？])\s*\d{1,2})(?:\s*\[\d{1,2}\])+(?=\.\s)")
+LIST_NUMBER_MARKER_RE = re.compile(r"((?:^|" + _AFTER + r")\s*\d{1,2})(?:\s*\[\d{1,2}\])+(?=\.\s)")
 HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 # Share of a Chinese claim's character bigrams found in a passage for the
 # passage to count as supporting it (copied facts score 0.6-1.0; unrelated

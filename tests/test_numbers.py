@@ -26,6 +26,8 @@ def values(text):
     ("as follows: 1. Supply; 2 . Price", []),  # list markers, also once a citation marker is removed
     ("the following areas: 1.", []),  # a claim ending at its list marker
     ("it opened 5. Then 35 more", [(5.0, "plain", None), (35.0, "plain", None)]),
+    ("it rose by   5. Then", [(5.0, "plain", None)]),  # spaces alone do not start a list item
+    ("Areas:\n1. Supply", []),
 ])
 def test_extract_values_units_currencies(text, expected):
     assert values(text) == expected
