@@ -27,7 +27,8 @@ class GreedyGrammarSampler:
         from llama_cpp import _internals
 
         self._lib = llama_cpp
-        self.chain = _internals.LlamaSampler()  # grammar, then greedy: the full path
+        # grammar, then greedy: the full path (LlamaSampler frees itself when collected)
+        self.chain = _internals.LlamaSampler()
         self.chain.add_grammar(model, grammar)
         self.chain.add_greedy()
         self.grammar = llama_cpp.llama_sampler_chain_get(self.chain.sampler, 0)
@@ -49,9 +50,6 @@ class GreedyGrammarSampler:
             return token
         self.full_checks += 1
         return self.chain.sample(ctx, idx)  # applies the grammar to all tokens and accepts the pick
-
-    def close(self) -> None:
-        self.chain.close()
 
 
 @cache
