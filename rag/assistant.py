@@ -19,7 +19,7 @@ from typing import Iterator
 from . import glossary as glossary_mod
 from . import numbers as num
 from .chunking import Chunk
-from .answerability import measuring_sentences, metric_mismatch, metric_terms, missing_concepts
+from .answerability import METRIC_KINDS, measuring_sentences, metric_mismatch, metric_terms, missing_concepts
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json
@@ -27,7 +27,7 @@ from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
-from .verify import CLAIM_RE, complete_changes, english_amounts, english_only, support_score, verify
+from .verify import CLAIM_RE, MARKER_RE, complete_changes, english_amounts, english_only, mark_losses, support_score, verify
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -190,6 +190,10 @@ class Assistant:
         base.unverified_numbers = checked.unverified
         base.corrections = checked.corrections
         base.citations = self._citations(checked, passages, lang)
+        for part in self._missing_units(standalone, base.text, lang):
+            extra = self._add_part(base, part)
+            if extra:
+                yield extra
         timings.total_s = time.perf_counter() - t0
         yield base
 
@@ -265,7 +269,47 @@ class Assistant:
             checked.text = english_amounts(checked.text)  # units left over by scale corrections
         cited = [passages[i - 1] for i in checked.used]
         checked.text, _ = complete_changes(checked.text, cited, lang)
+        checked.text, _ = mark_losses(checked.text, cited, lang)
         return checked, None
+
+    def _missing_units(self, question: str, text: str, lang: str) -> list[str]:
+        """For a question about one metric of several business units ("Compare
+        Cainiao's and AIDC's revenue"), a standalone question for each unit the
+        answer leaves out: the model often stops after the first unit."""
+        exp = self.glossary.expand(question)
+        units = exp.of_kind("unit")
+        metrics = exp.of_kind(*METRIC_KINDS)
+        if len(units) < 2 or not metrics:
+            return []
+        flat = re.sub(r"\s+", "", text).lower()
+        template = load_prompt(self.cfg.prompts_dir, f"unit_question_{lang}.txt")
+        pick = (lambda e: e.zh[0]) if lang == "zh" else (lambda e: e.en[0] if e.en else e.zh[0])
+        metric = ("、" if lang == "zh" else " and ").join(pick(e) for e in metrics)
+        return [template.format(unit=pick(u), metric=metric) for u in units
+                if not any(re.sub(r"\s+", "", v).lower() in flat for v in u.zh + u.en)]
+
+    def _add_part(self, base: Answer, question: str) -> str:
+        """Answer `question` on its own and append it to `base`, its markers
+        renumbered after base's (a passage both cite keeps base's number).
+        Returns the text added ("" when the part is refused)."""
+        part = self.ask(question)
+        if part.refused:
+            return ""
+        known = {c.chunk_id: c.marker for c in base.citations}
+        free = max([0, *known.values(), *(int(m) for m in MARKER_RE.findall(base.text))]) + 1
+        renumber = {}
+        for c in part.citations:
+            if c.chunk_id not in known:
+                known[c.chunk_id] = free
+                base.citations.append(replace(c, marker=free))
+                free += 1
+            renumber[c.marker] = known[c.chunk_id]
+        text = MARKER_RE.sub(lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", part.text)
+        added = ("" if base.language == "zh" else " ") + text
+        base.text += added
+        base.unverified_numbers += part.unverified_numbers
+        base.corrections += part.corrections
+        return added
 
     def _retrieval_too_weak(self, hits: list[Hit]) -> bool:
         if not hits:

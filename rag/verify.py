@@ -320,6 +320,49 @@ def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, 
     return out, added
 
 
+# A source amount stated as a loss: "经调整 EBITA 为亏损 32 亿元", "去年同期则为亏损 1200 万".
+# Only a loss level, not a change in it ("亏损收窄了 8 亿" is not matched).
+LOSS_BEFORE_RE = re.compile(r"亏损\s*(?:约为|约|为|达到|达)?\s*$")
+# Characters of the source searched before the amount for that word.
+LOSS_WINDOW = 8
+# Words of an answer that already call the amount a loss, in its clause before the amount.
+ANSWER_LOSS_RE = {"en": re.compile(r"\bloss|\blost\b|\bnegative\b|[-−]\s*$", re.I),
+                  "zh": re.compile(r"亏|负")}
+# Where the clause of an answer's amount starts: after the last of these before it.
+CLAUSE_BREAK_RE = re.compile(r"[，,；;。.!?！？](?!\d)")
+
+
+def mark_losses(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[str]]:
+    """Call an amount a loss when every occurrence of it in the cited passages
+    is a loss and the answer's clause does not say so: "All others' adjusted
+    EBITA was RMB 3.2 billion" from "为亏损 32 亿元" becomes "... was a loss of
+    RMB 3.2 billion". Value matching alone passes such an answer, and a loss
+    shown as a profit is a wrong figure."""
+    added: list[str] = []
+    pools = [(c, [p for p in num.extract(c.text) if p.kind == "amount"]) for c in passages]
+    out = text
+    for n in sorted(num.extract(text), key=lambda x: -x.start):
+        if n.kind != "amount":
+            continue
+        sources = [(c, p) for c, pool in pools for p in pool if n.same_value(p)]
+        if not sources or not all(LOSS_BEFORE_RE.search(c.text[max(0, p.start - LOSS_WINDOW) : p.start])
+                                  for c, p in sources):
+            continue
+        start = out.index(n.text, n.start) + len(n.text) - len(n.text.lstrip())
+        clause = out[:start]
+        breaks = list(CLAUSE_BREAK_RE.finditer(clause))
+        clause = clause[breaks[-1].end() :] if breaks else clause
+        if ANSWER_LOSS_RE[lang].search(clause):
+            continue
+        if lang == "zh":  # before the space: "为 32 亿" -> "为亏损 32 亿"
+            at, phrase = len(out[:start].rstrip()), "亏损"
+        else:  # "was RMB 3.2 billion" -> "was a loss of RMB 3.2 billion"
+            at, phrase = start, "a loss of "
+        out = out[:at] + phrase + out[at:]
+        added.append(phrase.strip())
+    return out, added
+
+
 def _end_of(text: str, n: num.Number) -> int:
     """End of the number's own text (its match may include surrounding spaces)."""
     return text.index(n.text, n.start) + len(n.text)

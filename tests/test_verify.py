@@ -205,3 +205,29 @@ def test_a_looping_answer_is_cut_after_its_first_copy():
     assert cut_loop(text) == ("DME's loss was RMB 5.17 billion, mainly due to the increase in the loss of the main "
                               "business, which includes the loss of the main business.")
     assert not looping("Cloud revenue was RMB 28.1 billion, up 3% year over year [1].")
+
+
+def test_an_amount_its_source_states_as_a_loss_is_called_one():
+    from rag.verify import mark_losses
+
+    others = P("所有其他分部的经调整 EBITA 为亏损 32 亿元人民币，而去年同期为亏损 17 亿元人民币。"
+               "本地生活集团的亏损收窄了 8 亿元人民币。")
+    t, added = mark_losses("The adjusted EBITA of All others was RMB 3.2 billion [1].", [others], "en")
+    assert t == "The adjusted EBITA of All others was a loss of RMB 3.2 billion [1]." and added == ["a loss of"]
+    # the clause already says so for the first; the year-ago figure after "compared with" does not
+    t, _ = mark_losses("All others' adjusted EBITA loss was RMB 3.2 billion, compared with RMB 1.7 billion [1].",
+                       [others], "en")
+    assert t == "All others' adjusted EBITA loss was RMB 3.2 billion, compared with a loss of RMB 1.7 billion [1]."
+    said = "All others' adjusted EBITA was a loss of RMB 3.2 billion [1]."
+    assert mark_losses(said, [others], "en") == (said, [])
+    assert mark_losses("所有其他分部的经调整 EBITA 为 32 亿元人民币[1]。", [others], "zh")[0] == \
+        "所有其他分部的经调整 EBITA 为亏损 32 亿元人民币[1]。"
+    # a change in a loss is not a loss; a profit stays a profit
+    narrowed = "Local Services' loss narrowed by RMB 800 million [1]."
+    assert mark_losses(narrowed, [others], "en") == (narrowed, [])
+    assert mark_losses("本地生活集团收窄了 8 亿元人民币[1]。", [others], "zh")[1] == []
+    t, _ = mark_losses("Cainiao's adjusted EBITA was RMB 961 million, compared with RMB 12 million [1].", [CAINIAO], "en")
+    assert t == "Cainiao's adjusted EBITA was RMB 961 million, compared with a loss of RMB 12 million [1]."
+    # the same figure also stated as a non-loss in a cited passage: left as written
+    profit = P("某业务的利润为 32 亿元人民币。")
+    assert mark_losses("RMB 3.2 billion [1]", [others, profit], "en")[1] == []

@@ -1,0 +1,47 @@
+"""A comparison of several business units: which units the answer leaves out,
+and how a separately answered part joins the answer (markers renumbered)."""
+
+from dataclasses import replace
+
+import pytest
+
+from rag.assistant import Answer, Assistant, Citation
+from rag.glossary import load
+
+
+@pytest.fixture
+def assistant(base_config):
+    a = Assistant.__new__(Assistant)  # no model or index: these steps are text logic
+    a.cfg, a.glossary = base_config, load(base_config.glossary)
+    return a
+
+
+def cite(marker: int, chunk_id: str) -> Citation:
+    return Citation(marker=marker, chunk_id=chunk_id, speaker="", title="", firm="", section="", text="t",
+                    highlight=(0, 1), doc="d", start=0, end=1)
+
+
+def test_units_the_answer_leaves_out_are_asked_on_their_own(assistant):
+    q = "Compare Cainiao's and AIDC's revenue this quarter."
+    assert assistant._missing_units(q, "Cainiao's revenue was RMB 28.5 billion [1].", "en") == [
+        "What was Alibaba International Digital Commerce Group's revenue?"]
+    assert assistant._missing_units(q, "Cainiao's ... while AIDC's revenue ... [1]", "en") == []
+    assert assistant._missing_units("淘天集团和云智能集团的经调整 EBITA 分别是多少？", "淘天集团的经调整 EBITA 为 599 亿[1]。",
+                                    "zh") == ["云智能集团的经调整 EBITA是多少？"]
+    # one unit, or units without a metric: nothing to complete
+    assert assistant._missing_units("What was Cainiao's revenue?", "It grew [1].", "en") == []
+    assert assistant._missing_units("How do Cainiao and AIDC work together?", "They do [1].", "en") == []
+
+
+def test_a_part_joins_with_its_markers_renumbered(assistant, monkeypatch):
+    base = Answer(question="q", text="Cainiao's revenue was RMB 28.5 billion[2].", refused=False, language="en",
+                  citations=[cite(2, "cainiao")], unverified_numbers=["9"])
+    part = Answer(question="p", text="AIDC's revenue was RMB 28.5 billion[1], see also[2].", refused=False,
+                  language="en", citations=[cite(1, "aidc"), cite(2, "cainiao")], unverified_numbers=["7"])
+    monkeypatch.setattr(assistant, "ask", lambda question: part)
+    added = assistant._add_part(base, "What was AIDC's revenue?")
+    assert added == " AIDC's revenue was RMB 28.5 billion[3], see also[2]."
+    assert base.text.endswith(added) and [(c.marker, c.chunk_id) for c in base.citations] == [(2, "cainiao"), (3, "aidc")]
+    assert base.unverified_numbers == ["9", "7"]
+    monkeypatch.setattr(assistant, "ask", lambda question: replace(part, refused=True))
+    assert assistant._add_part(base, "What was AIDC's revenue?") == "" and len(base.citations) == 2
