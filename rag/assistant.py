@@ -39,6 +39,10 @@ MAX_QUESTION_CHARS = 1000
 # late), a runaway copy of the passage is not.
 MAX_ANSWER_SENTENCES = 4
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
+# A question that puts business units side by side ("Cainiao's and AIDC's
+# revenue", "淘天集团和云智能集团"), not one that names a second unit as context
+# ("AIDC's revenue excluding Trendyol").
+SIDE_BY_SIDE_RE = re.compile(r"\band\b|\bvs\b|\bversus\b|\bcompar|和|与|及|分别|对比|比较", re.I)
 EQUALS_RE = re.compile(r"\s*[(（]\s*=[^()（）]*[)）]")
 
 
@@ -279,7 +283,7 @@ class Assistant:
         exp = self.glossary.expand(question)
         units = exp.of_kind("unit")
         metrics = exp.of_kind(*METRIC_KINDS)
-        if len(units) < 2 or not metrics:
+        if len(units) < 2 or not metrics or not SIDE_BY_SIDE_RE.search(question):
             return []
         flat = re.sub(r"\s+", "", text).lower()
         template = load_prompt(self.cfg.prompts_dir, f"unit_question_{lang}.txt")

@@ -31,6 +31,8 @@ def test_units_the_answer_leaves_out_are_asked_on_their_own(assistant):
     # one unit, or units without a metric: nothing to complete
     assert assistant._missing_units("What was Cainiao's revenue?", "It grew [1].", "en") == []
     assert assistant._missing_units("How do Cainiao and AIDC work together?", "They do [1].", "en") == []
+    # a second unit named as context, not side by side
+    assert assistant._missing_units("What was AIDC's revenue excluding Trendyol?", "AIDC's revenue [1].", "en") == []
 
 
 def test_a_part_joins_with_its_markers_renumbered(assistant, monkeypatch):
