@@ -313,6 +313,8 @@ class Assistant:
         base.text += added
         base.unverified_numbers += part.unverified_numbers
         base.corrections += part.corrections
+        have = {h["chunk_id"] for h in base.sources}
+        base.sources += [h for h in part.sources if h["chunk_id"] not in have]
         return added
 
     def _retrieval_too_weak(self, hits: list[Hit]) -> bool:
