@@ -326,7 +326,7 @@ LOSS_BEFORE_RE = re.compile(r"亏损\s*(?:约为|约|为|达到|达)?\s*$")
 # Characters of the source searched before the amount for that word.
 LOSS_WINDOW = 8
 # Words of an answer that already call the amount a loss, in its clause before the amount.
-ANSWER_LOSS_RE = {"en": re.compile(r"\bloss|\blost\b|\bnegative\b|[-−]\s*$", re.I),
+ANSWER_LOSS_RE = {"en": re.compile(r"\bloss|\blost\b|\bnegative\b|\bdeficit|[-−]\s*$", re.I),
                   "zh": re.compile(r"亏|负")}
 # Where the clause of an answer's amount starts: after the last of these before it.
 CLAUSE_BREAK_RE = re.compile(r"[，,；;。.!?！？](?!\d)")

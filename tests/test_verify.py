@@ -218,8 +218,9 @@ def test_an_amount_its_source_states_as_a_loss_is_called_one():
     t, _ = mark_losses("All others' adjusted EBITA loss was RMB 3.2 billion, compared with RMB 1.7 billion [1].",
                        [others], "en")
     assert t == "All others' adjusted EBITA loss was RMB 3.2 billion, compared with a loss of RMB 1.7 billion [1]."
-    said = "All others' adjusted EBITA was a loss of RMB 3.2 billion [1]."
-    assert mark_losses(said, [others], "en") == (said, [])
+    for said in ("All others' adjusted EBITA was a loss of RMB 3.2 billion [1].",
+                 "All others lost RMB 3.2 billion [1].", "All others had a deficit of RMB 3.2 billion [1]."):
+        assert mark_losses(said, [others], "en") == (said, [])
     assert mark_losses("所有其他分部的经调整 EBITA 为 32 亿元人民币[1]。", [others], "zh")[0] == \
         "所有其他分部的经调整 EBITA 为亏损 32 亿元人民币[1]。"
     # a change in a loss is not a loss; a profit stays a profit
