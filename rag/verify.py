@@ -348,7 +348,7 @@ def mark_losses(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[
         if not sources or not all(LOSS_BEFORE_RE.search(c.text[max(0, p.start - LOSS_WINDOW) : p.start])
                                   for c, p in sources):
             continue
-        start = out.index(n.text, n.start) + len(n.text) - len(n.text.lstrip())
+        start = _start_of(out, n)
         clause = out[:start]
         breaks = list(CLAUSE_BREAK_RE.finditer(clause))
         clause = clause[breaks[-1].end() :] if breaks else clause
@@ -363,9 +363,14 @@ def mark_losses(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[
     return out, added
 
 
+def _start_of(text: str, n: num.Number) -> int:
+    """Start of the number's own text (its match may include surrounding spaces)."""
+    return text.index(n.text, n.start)
+
+
 def _end_of(text: str, n: num.Number) -> int:
-    """End of the number's own text (its match may include surrounding spaces)."""
-    return text.index(n.text, n.start) + len(n.text)
+    """End of the number's own text."""
+    return _start_of(text, n) + len(n.text)
 
 
 def _amount_with_change(change: num.Number, pools) -> num.Number | None:
