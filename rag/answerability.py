@@ -47,7 +47,7 @@ def missing_concepts(question: str, corpus_text: str, glossary: Glossary) -> lis
     missing = []
     for e in exp.entries:
         if e.kind in CONCEPT_KINDS and not any(_squash(v) in corpus for v in e.zh + e.en):
-            missing.append(e.en[0] if e.en else e.zh[0])
+            missing.append(e.name("en"))
     # names the glossary does not know: must appear in the transcript itself
     rest = question
     for rx, _ in glossary._patterns:
@@ -106,7 +106,7 @@ UNIT_KINDS = {"unit"}
 def metric_terms(question: str, glossary: Glossary, lang: str) -> str:
     """The metrics and units a question asks about, named in its language (for the retry hint)."""
     entries = [e for e in glossary.expand(question).entries if e.kind in METRIC_KINDS | UNIT_KINDS]
-    names = [(e.zh[0] if lang == "zh" else (e.en[0] if e.en else e.zh[0])) for e in entries]
+    names = [e.name(lang) for e in entries]
     return "、".join(names) if lang == "zh" else ", ".join(names)
 
 

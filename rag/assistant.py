@@ -287,9 +287,8 @@ class Assistant:
             return []
         flat = re.sub(r"\s+", "", text).lower()
         template = load_prompt(self.cfg.prompts_dir, f"unit_question_{lang}.txt")
-        pick = (lambda e: e.zh[0]) if lang == "zh" else (lambda e: e.en[0] if e.en else e.zh[0])
-        metric = ("、" if lang == "zh" else " and ").join(pick(e) for e in metrics)
-        return [template.format(unit=pick(u), metric=metric) for u in units
+        metric = ("、" if lang == "zh" else " and ").join(e.name(lang) for e in metrics)
+        return [template.format(unit=u.name(lang), metric=metric) for u in units
                 if not any(re.sub(r"\s+", "", v).lower() in flat for v in u.zh + u.en)]
 
     def _add_part(self, base: Answer, question: str) -> str:

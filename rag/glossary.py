@@ -24,6 +24,10 @@ class Entry:
     en: tuple[str, ...]
     kind: str
 
+    def name(self, lang: str) -> str:
+        """The entry's main name in `lang` (the Chinese one when it has no English)."""
+        return self.zh[0] if lang == "zh" or not self.en else self.en[0]
+
 
 @dataclass
 class Expansion:
