@@ -36,17 +36,18 @@ our we you they q1 q2 q3 q4 fy ceo cfo coo ir""".split())
 SENTENCE_RE = re.compile(r"[^。！？；;!?]+[。！？；;!?]?")
 
 
-def _squash(s: str) -> str:
+def squash(s: str) -> str:
+    """Lower case without whitespace, for finding a name in text however it is spaced."""
     return re.sub(r"\s+", "", s).lower()
 
 
 def missing_concepts(question: str, corpus_text: str, glossary: Glossary) -> list[str]:
     """Question concepts and names that the transcripts never mention."""
-    corpus = _squash(corpus_text)
+    corpus = squash(corpus_text)
     exp = glossary.expand(question)
     missing = []
     for e in exp.entries:
-        if e.kind in CONCEPT_KINDS and not any(_squash(v) in corpus for v in e.zh + e.en):
+        if e.kind in CONCEPT_KINDS and not any(squash(v) in corpus for v in e.zh + e.en):
             missing.append(e.name("en"))
     # names the glossary does not know: must appear in the transcript itself
     rest = question
@@ -56,10 +57,10 @@ def missing_concepts(question: str, corpus_text: str, glossary: Glossary) -> lis
         word = m.group().removesuffix("'s")
         if word.lower() in GENERIC_WORDS or len(word) < 2:
             continue
-        if _squash(word) not in corpus and _squash(word.removesuffix("s")) not in corpus:
+        if squash(word) not in corpus and squash(word.removesuffix("s")) not in corpus:
             missing.append(word)
     for tok in _chinese_names(question):
-        if _squash(tok) not in corpus:
+        if squash(tok) not in corpus:
             missing.append(tok)
     return missing
 
@@ -124,7 +125,7 @@ class MetricSpec:
 
     def metric_near(self, sent: str, n) -> bool:
         """The metric asked is named next to the number `n` of sentence `sent`."""
-        window = _squash(sent[max(0, n.start - METRIC_BEFORE) : n.end + METRIC_AFTER])
+        window = squash(sent[max(0, n.start - METRIC_BEFORE) : n.end + METRIC_AFTER])
         return not self.metrics or any(v in window for v in self.metrics)
 
     def names_unit(self, flat: str) -> bool:
@@ -136,7 +137,7 @@ class MetricSpec:
 
     def about_unit(self, sent: str) -> bool:
         """The sentence names the unit asked about, or no other unit."""
-        flat = _squash(sent)
+        flat = squash(sent)
         return not self.units or self.names_unit(flat) or not self.names_other_unit(flat)
 
 
@@ -146,9 +147,9 @@ def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:
     units = [e for e in entries if e.kind in UNIT_KINDS]
     if not (metrics or units):
         return None
-    return MetricSpec(metrics=[_squash(v) for e in metrics for v in e.zh + e.en],
-                      units=[_squash(v) for e in units for v in e.zh + e.en],
-                      other_units=[_squash(v) for e in glossary.entries if e.kind in UNIT_KINDS and e not in units
+    return MetricSpec(metrics=[squash(v) for e in metrics for v in e.zh + e.en],
+                      units=[squash(v) for e in units for v in e.zh + e.en],
+                      other_units=[squash(v) for e in glossary.entries if e.kind in UNIT_KINDS and e not in units
                                    for v in e.zh if len(v) >= 2])
 
 
@@ -192,7 +193,7 @@ def states_metric(text: str, spec: MetricSpec) -> bool:
         about_asked = about_other = False
         for m in SENTENCE_RE.finditer(paragraph):
             sent = m.group()
-            flat = _squash(sent)
+            flat = squash(sent)
             asked, other = spec.names_unit(flat), spec.names_other_unit(flat)
             if asked or other:
                 about_asked, about_other = asked, other and not asked

@@ -19,7 +19,8 @@ from typing import Iterator
 from . import glossary as glossary_mod
 from . import numbers as num
 from .chunking import Chunk
-from .answerability import METRIC_KINDS, measuring_sentences, metric_mismatch, metric_terms, missing_concepts
+from .answerability import (METRIC_KINDS, measuring_sentences, metric_mismatch, metric_terms, missing_concepts,
+                            squash)
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json
@@ -285,11 +286,11 @@ class Assistant:
         metrics = exp.of_kind(*METRIC_KINDS)
         if len(units) < 2 or not metrics or not SIDE_BY_SIDE_RE.search(question):
             return []
-        flat = re.sub(r"\s+", "", text).lower()
+        flat = squash(text)
         template = load_prompt(self.cfg.prompts_dir, f"unit_question_{lang}.txt")
         metric = ("、" if lang == "zh" else " and ").join(e.name(lang) for e in metrics)
         return [template.format(unit=u.name(lang), metric=metric) for u in units
-                if not any(re.sub(r"\s+", "", v).lower() in flat for v in u.zh + u.en)]
+                if not any(squash(v) in flat for v in u.zh + u.en)]
 
     def _add_part(self, base: Answer, question: str) -> str:
         """Answer `question` on its own and append it to `base`, its markers

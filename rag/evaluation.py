@@ -25,6 +25,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from . import numbers as num
+from .answerability import squash
 from .config import PROJECT_ROOT, Config
 from .errors import UserError
 from .language import detect
@@ -39,12 +40,8 @@ REPORTS = PROJECT_ROOT / "eval" / "reports"
 EVIDENCE_COVER = 0.6
 
 
-def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", s).lower()
-
-
 def holds_evidence(passage: str, evidence: str) -> bool:
-    a, b = _squash(evidence), _squash(passage)
+    a, b = squash(evidence), squash(passage)
     if not a:
         return False
     if a in b:
@@ -65,7 +62,7 @@ def fact_present(alternatives: list[str], text: str) -> bool:
     """Any accepted alternative of one required fact is in the text."""
     text = MARKER_RE.sub(" ", text)
     answer_numbers = num.extract(text)
-    flat = _squash(text)
+    flat = squash(text)
     for alt in alternatives:
         alt_numbers = num.extract(alt)
         if alt_numbers:
@@ -76,7 +73,7 @@ def fact_present(alternatives: list[str], text: str) -> bool:
             if all(n.kind == "plain" for n in alt_numbers) and re.search(
                     rf"(?<![\d.]){re.escape(alt.strip())}(?![\d])", text):
                 return True
-        elif _squash(alt) in flat:
+        elif squash(alt) in flat:
             return True
     return False
 
