@@ -18,8 +18,9 @@ from typing import Iterator
 
 from . import glossary as glossary_mod
 from . import numbers as num
+from . import periods
 from .chunking import Chunk
-from .answerability import (METRIC_KINDS, measuring_sentences, metric_mismatch, metric_terms, missing_concepts,
+from .answerability import (METRIC_KINDS, SENTENCE_RE, measuring_sentences, metric_mismatch, metric_terms, missing_concepts,
                             squash)
 from .config import Config, load_config
 from .errors import BadInput
@@ -40,6 +41,7 @@ MAX_QUESTION_CHARS = 1000
 # late), a runaway copy of the passage is not.
 MAX_ANSWER_SENTENCES = 4
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
+PERIOD_MISMATCH = "the answer's numbers are for another period than the one asked"
 # A question that puts business units side by side ("Cainiao's and AIDC's
 # revenue", "淘天集团和云智能集团"), not one that names a second unit as context
 # ("AIDC's revenue excluding Trendyol").
@@ -188,6 +190,8 @@ class Assistant:
         checked, reason = self._check_answer(result, standalone, passages, lang)
         if reason == METRIC_MISMATCH:
             checked, reason, passages = self._focused_retry(standalone, passages, lang)
+        elif reason == PERIOD_MISMATCH:
+            checked, reason, passages = self._period_retry(standalone, passages, lang)
         if checked is None:
             yield self._refuse(base, reason, t0)
             return
@@ -241,21 +245,44 @@ class Assistant:
     def _focused_retry(self, question: str, passages: list[Chunk], lang: str):
         """The answer's numbers measure something else (another metric or
         business unit). Ask once more, naming the metric, with only the
-        sentences that state a number for that metric and unit. Returns
-        (checked, reason, the passages the answer's markers refer to)."""
+        sentences that state a number for that metric and unit (and name no
+        other period). Returns (checked, reason, the passages the answer's
+        markers refer to)."""
         metrics = metric_terms(question, self.glossary, lang)
         if not metrics:
             return None, METRIC_MISMATCH, passages
-        focus = measuring_sentences(question, passages, self.glossary)
+        asked = periods.named(question)
+        focus = [[s for s in sents if not periods.conflict(asked, periods.named(s))]
+                 for sents in measuring_sentences(question, passages, self.glossary)]
         chosen = [(c, sents) for c, sents in zip(passages, focus) if sents]
         # no such sentence (a narrative question, or a metric the passages lack): all passages
         focused = [replace(c, text=" ".join(sents)) for c, sents in chosen] or passages
         hint = load_prompt(self.cfg.prompts_dir, f"retry_{lang}.txt").format(metrics=metrics)
-        retry = answer_messages(self.cfg.prompts_dir, f"{question} {hint}", focused, lang, self.glossary)
-        out = parse_json("".join(self.llm.stream_answer(retry, self.cfg.max_answer_tokens, lang=lang)))
-        checked, reason = self._check_answer(out, question, focused, lang)
+        checked, reason = self._answer_again(f"{question} {hint}", question, focused, lang)
         # citations show the whole passage, the supporting sentence highlighted
         return checked, reason, [c for c, _ in chosen] or passages
+
+    def _period_retry(self, question: str, passages: list[Chunk], lang: str):
+        """The answer's numbers are another period's (the fiscal year's
+        buybacks for the twelve months to December). Ask once more with the
+        sentences that name another period left out of the passages. Returns
+        (checked, reason, the passages the answer's markers refer to)."""
+        asked = periods.named(question)
+        kept = [(c, [m.group() for m in SENTENCE_RE.finditer(c.text)
+                     if not periods.conflict(asked, periods.named(m.group()))]) for c in passages]
+        chosen = [(c, sents) for c, sents in kept if "".join(sents).strip()]
+        if not chosen:
+            return None, PERIOD_MISMATCH, passages
+        focused = [replace(c, text="".join(sents).strip()) for c, sents in chosen]
+        checked, reason = self._answer_again(question, question, focused, lang)
+        return checked, reason, [c for c, _ in chosen]
+
+    def _answer_again(self, asked: str, question: str, passages: list[Chunk], lang: str):
+        """Generate from `passages` for the prompt's question `asked` (the
+        question with a hint) and check the answer against `question`."""
+        messages = answer_messages(self.cfg.prompts_dir, asked, passages, lang, self.glossary)
+        out = parse_json("".join(self.llm.stream_answer(messages, self.cfg.max_answer_tokens, lang=lang)))
+        return self._check_answer(out, question, passages, lang)
 
     def _check_answer(self, result: dict, question: str, passages, lang: str):
         """(Verified, None) for an answer that can be shown, else (None, why not)."""
@@ -270,6 +297,8 @@ class Assistant:
             return None, "no claim of the answer is supported by the passages"
         if metric_mismatch(question, checked.text, passages, self.glossary):
             return None, METRIC_MISMATCH
+        if periods.period_mismatch(question, checked.text, passages):
+            return None, PERIOD_MISMATCH
         if lang == "en":
             checked.text = english_amounts(checked.text)  # units left over by scale corrections
         cited = [passages[i - 1] for i in checked.used]

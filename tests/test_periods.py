@@ -1,0 +1,72 @@
+"""Reporting periods named in questions and source sentences, and answers
+whose figures belong to another period (pure logic; sentences are the
+default transcript's)."""
+
+import pytest
+
+from rag.chunking import Chunk
+from rag.periods import Period, conflict, named, period_mismatch
+
+TWELVE_MONTHS = ("在截至 2023年 12月 31日止的 12个月，我们共回购了价值 95亿美元的股份，在考虑员工持股计划（ESOP）"
+                 "的影响后，股数减少了 3.3%。")
+FISCAL_2023 = "2023 财年，股份回购达 98 亿美元，加上派息 25 亿美元，我们返还给股东的价值超过 120 亿美元。"
+NO_PERIOD = "我们的董事会已批准将股票回购计划的规模再增加 250 亿美元并延长至 2027 年 3月。"
+
+
+def P(*sentences):
+    text = "\n".join(sentences)
+    return Chunk(id=text[:8], doc="d", text=text, start=0, end=len(text), tokens=0)
+
+
+@pytest.mark.parametrize("text, periods", [
+    ("截至2023年12月31日的12个月里，阿里巴巴回购了多少股份？", {Period("twelve_months")}),
+    ("看过去的 12 个月，我们实际上将股数减少了 3.3%。", {Period("twelve_months")}),
+    (FISCAL_2023, {Period("fiscal_year", 2023)}),
+    ("How much did Alibaba buy back in fiscal year 2023?", {Period("fiscal_year", 2023)}),
+    ("FY24 revenue", {Period("fiscal_year", 2024)}),
+    ("本季度，自由现金流为 565 亿人民币，同比减少 31%。", {Period("quarter")}),
+    ("What was revenue for the December 2023 quarter?", {Period("quarter")}),
+    ("How much free cash flow did Alibaba generate in the quarter?", {Period("quarter")}),
+    # the fiscal year to date is its nine months, not the whole year
+    ("2024财年开始至今，即本财年头九个月期间，我们已经退出了 17 亿美元的非核心资产。",
+     {Period("nine_months", 2024), Period("nine_months")}),
+    # not periods: a speaker's "last quarter" (ambiguous), a rate, a month of a plan
+    ("上个季度，AliExpress 实现了超过 60%的订单同比增长。", set()),
+    ("按照每年回购 120亿美元以及股价上扬，我认为达到每年 3%的增值还是合理的。", set()),
+    (NO_PERIOD, set()),
+])
+def test_named_periods(text, periods):
+    assert named(text) == periods
+
+
+def test_conflict_needs_two_explicit_periods_that_differ():
+    q, fy = {Period("quarter")}, {Period("fiscal_year", 2023)}
+    assert conflict(q, fy)
+    assert conflict({Period("fiscal_year", 2024)}, fy)
+    assert not conflict({Period("fiscal_year")}, fy)  # "本财年" vs "2023 财年": year unknown, not a conflict
+    assert not conflict(q, set()) and not conflict(set(), fy)
+    assert not conflict(q, {Period("quarter"), Period("fiscal_year", 2023)})
+
+
+def test_a_figure_of_another_period_is_a_mismatch():
+    q = "截至2023年12月31日的12个月里，阿里巴巴回购了多少股份？"
+    passages = [P(TWELVE_MONTHS), P(FISCAL_2023)]
+    assert period_mismatch(q, "阿里巴巴回购了价值 98 亿美元的股份[2]。", passages)
+    assert not period_mismatch(q, "阿里巴巴回购了价值 95亿美元的股份[1]。", passages)
+    # English answers are matched by value
+    assert period_mismatch("How much stock did Alibaba buy back in the 12 months to December 2023?",
+                           "Alibaba repurchased US$9.8 billion of shares[2].", passages)
+
+
+def test_no_mismatch_without_an_explicit_period_on_both_sides():
+    passages = [P(TWELVE_MONTHS), P(FISCAL_2023), P(NO_PERIOD)]
+    # the question names no period
+    assert not period_mismatch("阿里巴巴回购了多少股份？", "回购了 98 亿美元[2]。", passages)
+    # the source sentence names none
+    assert not period_mismatch("2023财年回购计划增加了多少？", "增加了 250 亿美元[3]。", passages)
+    # the amount is also stated in a sentence of the period asked
+    both = [P(FISCAL_2023), P("看过去的 12 个月，我们返还给股东的价值也超过 120 亿美元。")]
+    assert not period_mismatch("过去12个月返还了多少？", "超过 120 亿美元[1]。", both)
+    assert period_mismatch("过去12个月返还了多少？", "超过 120 亿美元[1]。", both[:1])
+    # a number the passages lack is number verification's business, not this check's
+    assert not period_mismatch("截至2023年12月31日的12个月里回购了多少？", "回购了 77 亿美元。", passages)
