@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Iterator
+from typing import Generator, Iterator
 
 from . import glossary as glossary_mod
 from . import numbers as num
@@ -40,6 +40,7 @@ MAX_QUESTION_CHARS = 1000
 # a fourth is let through (the point of a speaker's answer sometimes comes
 # late), a runaway copy of the passage is not.
 MAX_ANSWER_SENTENCES = 4
+NO_ANSWER = "model found no answer in the passages"
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 PERIOD_MISMATCH = "the answer's numbers are for another period than the one asked"
 # A question that puts business units side by side ("Cainiao's and AIDC's
@@ -165,29 +166,14 @@ class Assistant:
             return
         stats = GenStats()
         messages = answer_messages(self.cfg.prompts_dir, standalone, passages, lang, self.glossary)
-        raw, loop = "", False
-        streamer = AnswerFieldStreamer()
-        gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats, lang)
-        for piece in gen:
-            raw += piece
-            new = streamer.feed(piece)
-            if new:
-                yield new
-            if streamer.sentences() >= MAX_ANSWER_SENTENCES:
-                gen.close()  # the prompt asks for one to three sentences; stop a runaway copy
-                break
-            if new and looping(streamer.text()):
-                gen.close()
-                loop = True
-                break
+        result = yield from self._generate(messages, lang, stats)
         timings.first_token_s = stats.first_token_s
         timings.tokens_per_s = stats.tokens_per_s
         timings.completion_tokens = stats.completion_tokens
         timings.prompt_tokens = self.llm.count_tokens("".join(m["content"] for m in messages))
-        result = parse_json(raw)
-        if loop:
-            result["answer"] = cut_loop(str(result.get("answer", "")))
         checked, reason = self._check_answer(result, standalone, passages, lang)
+        if reason == NO_ANSWER:
+            checked, reason, passages = self._next_passages(standalone, hits, passages, lang)
         if reason == METRIC_MISMATCH:
             checked, reason, passages = self._focused_retry(standalone, passages, lang)
         elif reason == PERIOD_MISMATCH:
@@ -204,6 +190,8 @@ class Assistant:
             if extra:
                 yield extra
         timings.total_s = time.perf_counter() - t0
+        if timings.first_token_s is None:  # nothing was streamed: the answer came from a second look
+            timings.first_token_s = timings.total_s
         yield base
 
     # ------------------------------------------------------------- steps
@@ -214,6 +202,30 @@ class Assistant:
         if len(question) > MAX_QUESTION_CHARS:
             raise BadInput(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
         return question
+
+    def _generate(self, messages: list[dict], lang: str,
+                  stats: GenStats | None = None) -> Generator[str, None, dict]:
+        """Yields the answer text increments; returns the parsed answer object.
+        Stops after MAX_ANSWER_SENTENCES sentences or when the text loops."""
+        raw, loop = "", False
+        streamer = AnswerFieldStreamer()
+        gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats, lang)
+        for piece in gen:
+            raw += piece
+            new = streamer.feed(piece)
+            if new:
+                yield new
+            if streamer.sentences() >= MAX_ANSWER_SENTENCES:
+                gen.close()  # the prompt asks for one to three sentences; stop a runaway copy
+                break
+            if new and looping(streamer.text()):
+                gen.close()
+                loop = True
+                break
+        result = parse_json(raw)
+        if loop:
+            result["answer"] = cut_loop(str(result.get("answer", "")))
+        return result
 
     def _standalone(self, question: str, history: list[dict], lang: str) -> str:
         """Rewrite a follow-up ("那去年同期呢？") into a standalone question. The
@@ -277,18 +289,35 @@ class Assistant:
         checked, reason = self._answer_again(question, question, focused, lang)
         return checked, reason, [c for c, _ in chosen]
 
+    def _next_passages(self, question: str, hits: list[Hit], passages: list[Chunk], lang: str):
+        """The model found no answer in the passages that fit the prompt's
+        budget (about two of the five retrieved): read the next ones before
+        saying the transcript does not say. Returns (checked, reason, the
+        passages the answer's markers refer to)."""
+        shown = {c.id for c in passages}
+        rest = select_passages([h.chunk for h in hits if h.chunk.id not in shown], lang, self.cfg.context_tokens,
+                               self.glossary)
+        if not rest:
+            return None, NO_ANSWER, passages
+        checked, reason = self._answer_again(question, question, rest, lang)
+        return checked, reason, rest
+
     def _answer_again(self, asked: str, question: str, passages: list[Chunk], lang: str):
         """Generate from `passages` for the prompt's question `asked` (the
         question with a hint) and check the answer against `question`."""
         messages = answer_messages(self.cfg.prompts_dir, asked, passages, lang, self.glossary)
-        out = parse_json("".join(self.llm.stream_answer(messages, self.cfg.max_answer_tokens, lang=lang)))
-        return self._check_answer(out, question, passages, lang)
+        generation = self._generate(messages, lang)
+        while True:
+            try:
+                next(generation)
+            except StopIteration as done:
+                return self._check_answer(done.value, question, passages, lang)
 
     def _check_answer(self, result: dict, question: str, passages, lang: str):
         """(Verified, None) for an answer that can be shown, else (None, why not)."""
         text = str(result.get("answer", "")).strip()
         if not result.get("answerable", False) or not text:
-            return None, "model found no answer in the passages"
+            return None, NO_ANSWER
         text = EQUALS_RE.sub("", text)  # echoes of the "(= RMB 28.1 billion)" annotations
         if lang == "en":
             text = english_amounts(english_only(text, self.glossary))

@@ -1,0 +1,51 @@
+"""The second looks an answer can get, with generation stubbed: which
+passages the model reads again (pure logic; the real model's behaviour is
+in the end-to-end tests)."""
+
+import pytest
+
+from rag.assistant import NO_ANSWER, PERIOD_MISMATCH, Assistant
+from rag.chunking import Chunk
+from rag.glossary import load
+from rag.retrieve import Hit
+
+
+@pytest.fixture
+def assistant(base_config, monkeypatch):
+    a = Assistant.__new__(Assistant)  # no model or index: these steps choose passages
+    a.cfg, a.glossary = base_config, load(base_config.glossary)
+    a.read = []
+
+    def answer_again(asked, question, passages, lang):
+        a.read.append([c.text for c in passages])
+        return "checked", None
+
+    monkeypatch.setattr(a, "_answer_again", answer_again)
+    return a
+
+
+def P(text, i):
+    return Chunk(id=f"c{i}", doc="d", text=text, start=0, end=len(text), tokens=0)
+
+
+def test_no_answer_in_the_first_passages_reads_the_next_ones(assistant):
+    chunks = [P(f"第{i}段：云智能集团的收入为 281 亿元人民币。" * 3, i) for i in range(5)]
+    hits = [Hit(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
+    checked, reason, cited = assistant._next_passages("云智能集团收入？", hits, chunks[:2], "zh")
+    assert (checked, reason) == ("checked", None)
+    assert [c.id for c in cited] == ["c2", "c3", "c4"]  # the next ones in rank order, none read twice
+    assert assistant.read == [[c.text for c in chunks[2:]]]
+    # nothing left unread: the model's "no answer" stands
+    assert assistant._next_passages("云智能集团收入？", hits, chunks, "zh") == (None, NO_ANSWER, chunks)
+
+
+def test_a_figure_of_another_period_is_asked_again_without_that_periods_sentences(assistant):
+    twelve = P("在截至 2023年 12月 31日止的 12个月，我们共回购了价值 95亿美元的股份。从 2024 年 1 月 1 日到 2 月 6 日，"
+               "我们回购了约 14亿美元的股份。", 1)
+    fiscal = P("2023 财年，股份回购达 98 亿美元，加上派息 25 亿美元，我们返还给股东的价值超过 120 亿美元。", 2)
+    q = "截至2023年12月31日的12个月里，阿里巴巴回购了多少股份？"
+    checked, reason, cited = assistant._period_retry(q, [twelve, fiscal], "zh")
+    assert checked == "checked" and [c.id for c in cited] == ["c1"]  # the fiscal-year passage has nothing left
+    assert assistant.read == [[twelve.text]]
+    # only other periods' sentences: the figure asked is not in the passages
+    assert assistant._period_retry(q, [fiscal], "zh") == (None, PERIOD_MISMATCH, [fiscal])
