@@ -24,7 +24,8 @@ from .answerability import (METRIC_KINDS, SENTENCE_RE, measuring_sentences, metr
                             squash)
 from .config import Config, load_config
 from .errors import BadInput
-from .generate import REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json
+from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json,
+                       whole_sentences)
 from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
@@ -207,7 +208,7 @@ class Assistant:
                   stats: GenStats | None = None) -> Generator[str, None, dict]:
         """Yields the answer text increments; returns the parsed answer object.
         Stops after MAX_ANSWER_SENTENCES sentences or when the text loops."""
-        raw, loop = "", False
+        raw, loop, capped = "", False, False
         streamer = AnswerFieldStreamer()
         gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats, lang)
         for piece in gen:
@@ -217,6 +218,7 @@ class Assistant:
                 yield new
             if streamer.sentences() >= MAX_ANSWER_SENTENCES:
                 gen.close()  # the prompt asks for one to three sentences; stop a runaway copy
+                capped = True
                 break
             if new and looping(streamer.text()):
                 gen.close()
@@ -225,6 +227,8 @@ class Assistant:
         result = parse_json(raw)
         if loop:
             result["answer"] = cut_loop(str(result.get("answer", "")))
+        elif capped:
+            result["answer"] = whole_sentences(str(result.get("answer", "")))
         return result
 
     def _standalone(self, question: str, history: list[dict], lang: str) -> str:

@@ -370,6 +370,16 @@ def looping(text: str, n: int = LOOP_CHARS) -> bool:
     return len(text) >= 2 * n and text[-n:] in text[:-n]
 
 
+def whole_sentences(text: str) -> str:
+    """`text` up to the end of its last complete sentence: an answer stopped
+    at the sentence cap holds the first word of the next one ("...a good
+    recovery[1]. We"), since an English sentence is known to end only at
+    the space after its full stop."""
+    list_ends = {m.end() for m in LIST_NUMBER_RE.finditer(text)}
+    ends = [m.end() for m in SENTENCE_END_RE.finditer(text) if m.end() not in list_ends]
+    return text[: max(ends)].rstrip() if ends else text
+
+
 def cut_loop(text: str, n: int = LOOP_CHARS) -> str:
     """A looping answer up to the end of the clause where the repeated text
     first appears."""

@@ -195,6 +195,17 @@ def test_streamer_counts_complete_sentences():
     assert s.sentences() == 3  # list numbers end no sentence
 
 
+def test_an_answer_stopped_at_the_sentence_cap_ends_with_a_whole_sentence():
+    from rag.generate import whole_sentences
+
+    assert whole_sentences("Loss rose[2]. Marketing grew. Trendyol[2]. Returns will come[1]. We") == (
+        "Loss rose[2]. Marketing grew. Trendyol[2]. Returns will come[1].")
+    assert whole_sentences("亏损扩大[1]。营销增加。") == "亏损扩大[1]。营销增加。"
+    # a list item's number ends no sentence
+    assert whole_sentences("Priorities: 1. Supply [1]. 2. Price [1]. 3. ") == "Priorities: 1. Supply [1]. 2. Price [1]."
+    assert whole_sentences("No end yet") == "No end yet"
+
+
 def test_a_looping_answer_is_cut_after_its_first_copy():
     from rag.generate import cut_loop, looping
 
