@@ -35,7 +35,8 @@ PATTERNS: dict[str, list[re.Pattern]] = {
     "fiscal_year": [
         re.compile(r"(?P<year>20\d\d)" + _S + r"财年"),
         re.compile(r"本财年|今个财年|这个财年"),
-        re.compile(r"\bfiscal(?: year)?" + _S + r"(?P<year>20\d\d)\b|\bFY" + _S + r"(?P<short>\d\d)\b"
+        re.compile(r"\bfiscal(?: year)?" + _S + r"(?P<year>20\d\d)\b"
+                   r"|\bFY" + _S + r"(?:(?P<year3>20\d\d)|(?P<short>\d\d))\b"
                    r"|\b(?P<year2>20\d\d) fiscal year\b|\bthis fiscal year\b|\bcurrent fiscal year\b", re.I),
     ],
     "twelve_months": [
@@ -67,7 +68,7 @@ def named(text: str) -> set[Period]:
         for p in patterns:
             for m in p.finditer(text):
                 groups = {k: v for k, v in m.groupdict().items() if v}
-                year = groups.get("year") or groups.get("year2")
+                year = groups.get("year") or groups.get("year2") or groups.get("year3")
                 if "short" in groups:
                     year = "20" + groups["short"]
                 out.add(Period(kind, int(year) if year else None))

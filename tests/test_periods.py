@@ -24,6 +24,7 @@ def P(*sentences):
     (FISCAL_2023, {Period("fiscal_year", 2023)}),
     ("How much did Alibaba buy back in fiscal year 2023?", {Period("fiscal_year", 2023)}),
     ("FY24 revenue", {Period("fiscal_year", 2024)}),
+    ("FY2023 buybacks", {Period("fiscal_year", 2023)}),
     ("本季度，自由现金流为 565 亿人民币，同比减少 31%。", {Period("quarter")}),
     ("What was revenue for the December 2023 quarter?", {Period("quarter")}),
     ("How much free cash flow did Alibaba generate in the quarter?", {Period("quarter")}),
