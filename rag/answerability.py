@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from . import numbers as num
 from .chunking import Chunk
@@ -153,6 +154,23 @@ def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:
                                    for v in e.zh if len(v) >= 2])
 
 
+def measured_numbers(answer: str) -> list[num.Number]:
+    """The answer's numbers that can measure a metric (not its markers, years or dates)."""
+    return [n for n in num.extract(MARKER_RE.sub(" ", answer)) if n.kind in MEASURED_KINDS]
+
+
+def number_sources(numbers: list[num.Number], passages: list[Chunk]) -> Iterator[tuple[int, str, num.Number]]:
+    """Every occurrence in the passages of a number of `numbers`, matched by
+    value: (its index in `numbers`, the passage sentence, the source number)."""
+    for c in passages:
+        for m in SENTENCE_RE.finditer(c.text):
+            sent = m.group()
+            for n in num.extract(sent):
+                for i, a in enumerate(numbers):
+                    if n.same_value(a):
+                        yield i, sent, n
+
+
 def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary: Glossary) -> bool:
     """True if the answer's numbers do not measure what was asked: no source
     occurrence of any of them has the question's metric near it in a
@@ -160,24 +178,18 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
     business unit, an amount of the answer is found only in sentences about
     other units (AIDC's loss given as Cainiao's)."""
     spec = metric_spec(question, glossary)
-    answer_numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer)) if n.kind in MEASURED_KINDS]
+    answer_numbers = measured_numbers(answer)
     if spec is None or not answer_numbers:
         return False
     found = measured = False
     # per answer amount: None = not in the passages, else whether one of its
     # source sentences may be about the unit asked
     unit_ok: dict[int, bool | None] = {i: None for i, a in enumerate(answer_numbers) if a.kind == "amount"}
-    for c in passages:
-        for m in SENTENCE_RE.finditer(c.text):
-            sent = m.group()
-            for n in num.extract(sent):
-                for i, a in enumerate(answer_numbers):
-                    if not n.same_value(a):
-                        continue
-                    found = True
-                    measured = measured or spec.measured_by(sent, n)
-                    if i in unit_ok:
-                        unit_ok[i] = bool(unit_ok[i]) or spec.about_unit(sent)
+    for i, sent, n in number_sources(answer_numbers, passages):
+        found = True
+        measured = measured or spec.measured_by(sent, n)
+        if i in unit_ok:
+            unit_ok[i] = bool(unit_ok[i]) or spec.about_unit(sent)
     if found and not measured:
         return True
     return bool(spec.units) and any(v is False for v in unit_ok.values())

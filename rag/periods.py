@@ -19,10 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import numbers as num
-from .answerability import MEASURED_KINDS, SENTENCE_RE
+from .answerability import measured_numbers, number_sources
 from .chunking import Chunk
-from .verify import MARKER_RE
 
 _S = r"\s*"
 # kind -> pattern; a pattern's group "year", when present, is the period's year.
@@ -90,15 +88,9 @@ def period_mismatch(question: str, answer: str, passages: list[Chunk]) -> bool:
     asked = named(question)
     if not asked:
         return False
-    numbers = [n for n in num.extract(MARKER_RE.sub(" ", answer)) if n.kind in MEASURED_KINDS]
+    numbers = measured_numbers(answer)
     # per answer number: None = not in the passages, else whether a source sentence fits the period
     fits: dict[int, bool | None] = {i: None for i in range(len(numbers))}
-    for c in passages:
-        for m in SENTENCE_RE.finditer(c.text):
-            sent = m.group()
-            hits = [i for n in num.extract(sent) for i, a in enumerate(numbers) if n.same_value(a)]
-            if hits:
-                ok = not conflict(asked, named(sent))
-                for i in hits:
-                    fits[i] = bool(fits[i]) or ok
+    for i, sent, _ in number_sources(numbers, passages):
+        fits[i] = bool(fits[i]) or not conflict(asked, named(sent))
     return any(v is False for v in fits.values())
