@@ -268,7 +268,7 @@ class Assistant:
         if not metrics:
             return None, METRIC_MISMATCH, passages
         asked = periods.named(question)
-        focus = [[s for s in sents if not periods.conflict(asked, periods.named(s))]
+        focus = [[s for s in sents if periods.fits(asked, s)]
                  for sents in measuring_sentences(question, passages, self.glossary)]
         chosen = [(c, sents) for c, sents in zip(passages, focus) if sents]
         # no such sentence (a narrative question, or a metric the passages lack): all passages
@@ -284,12 +284,12 @@ class Assistant:
         sentences that name another period left out of the passages. Returns
         (checked, reason, the passages the answer's markers refer to)."""
         asked = periods.named(question)
-        kept = [(c, [m.group() for m in SENTENCE_RE.finditer(c.text)
-                     if not periods.conflict(asked, periods.named(m.group()))]) for c in passages]
-        chosen = [(c, sents) for c, sents in kept if "".join(sents).strip()]
+        kept = [(c, "".join(m.group() for m in SENTENCE_RE.finditer(c.text)
+                            if periods.fits(asked, m.group())).strip()) for c in passages]
+        chosen = [(c, text) for c, text in kept if text]
         if not chosen:
             return None, PERIOD_MISMATCH, passages
-        focused = [replace(c, text="".join(sents).strip()) for c, sents in chosen]
+        focused = [replace(c, text=text) for c, text in chosen]
         checked, reason = self._answer_again(question, question, focused, lang)
         return checked, reason, [c for c, _ in chosen]
 

@@ -82,6 +82,11 @@ def conflict(asked: set[Period], stated: set[Period]) -> bool:
     return bool(asked) and bool(stated) and not any(a.compatible(s) for a in asked for s in stated)
 
 
+def fits(asked: set[Period], sentence: str) -> bool:
+    """`sentence` names no period other than the ones `asked`."""
+    return not conflict(asked, named(sentence))
+
+
 def period_mismatch(question: str, answer: str, passages: list[Chunk]) -> bool:
     """True if some number of the answer is found in the passages only in
     sentences about another period than the question asks."""
@@ -90,7 +95,7 @@ def period_mismatch(question: str, answer: str, passages: list[Chunk]) -> bool:
         return False
     numbers = measured_numbers(answer)
     # per answer number: None = not in the passages, else whether a source sentence fits the period
-    fits: dict[int, bool | None] = {i: None for i in range(len(numbers))}
+    fits_asked: dict[int, bool | None] = {i: None for i in range(len(numbers))}
     for i, sent, _ in number_sources(numbers, passages):
-        fits[i] = bool(fits[i]) or not conflict(asked, named(sent))
-    return any(v is False for v in fits.values())
+        fits_asked[i] = bool(fits_asked[i]) or fits(asked, sent)
+    return any(v is False for v in fits_asked.values())
