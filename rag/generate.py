@@ -59,12 +59,19 @@ DECISION_GRAMMAR = 'root ::= " true" | " false"'
 # of llama.cpp's JSON grammar, less "{" and "}": an answer never needs them,
 # and the model sometimes wrote the object's closing " }" inside the string
 # and went on with a run of markers until max_tokens.
-_STRING_REST = r'''root ::= char* "\"" space "}"
+# The answer string closes only after the end of a sentence or a marker: a
+# quotation mark the model meant to open ("its "Taobao for everything"") would
+# otherwise close the string and leave the answer cut in mid-sentence; held
+# back, the model escapes the quote or writes a typographic one.
+ANSWER_ENDS = r".!?)\]”…"
+_STRING_REST = r'''root ::= (char* end)? "\"" space "}"
+end ::= [ENDS]
 space ::= | " " | "\n" [ \t]{0,20}
 char ::= [^"\\\x7F\x00-\x1F{}EXCLUDE] | "\\" (["\\/bfnrt] UNICODE)
 hex ::= [0-9a-fA-F]
 '''
-STRING_REST_GRAMMAR = _STRING_REST.replace("EXCLUDE", "").replace("UNICODE", '| "u" hex hex hex hex')
+STRING_REST_GRAMMAR = (_STRING_REST.replace("EXCLUDE", "").replace("UNICODE", '| "u" hex hex hex hex')
+                       .replace("ENDS", ANSWER_ENDS + "。！？）"))
 # For an English answer also no Chinese characters or full-width punctuation:
 # the model otherwise leaves words it does not know how to translate in
 # Chinese ("cross-border logistics 履约 solutions") and writes "281亿" for an
@@ -72,7 +79,8 @@ STRING_REST_GRAMMAR = _STRING_REST.replace("EXCLUDE", "").replace("UNICODE", '| 
 # get their Chinese in parentheses after generation (verify.english_only).
 # No "\\uXXXX" escapes either, which could spell the same characters.
 NO_CJK = r"\u3000-\u303F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF"
-ENGLISH_STRING_REST_GRAMMAR = _STRING_REST.replace("EXCLUDE", NO_CJK).replace("UNICODE", "")
+ENGLISH_STRING_REST_GRAMMAR = (_STRING_REST.replace("EXCLUDE", NO_CJK).replace("UNICODE", "")
+                               .replace("ENDS", ANSWER_ENDS))
 
 
 # Fixed prompt parts whose state is kept in memory: one per answer language

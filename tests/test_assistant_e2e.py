@@ -90,6 +90,14 @@ def test_no_answer_in_the_first_passages_reads_the_next_ones(assistant):
     assert a.timings.total_s >= a.timings.first_token_s > 0
 
 
+def test_a_quotation_mark_does_not_cut_the_answer(assistant):
+    # The CEO's passage quotes “万能的淘宝”; the model opening a quotation with a
+    # plain '"' once closed the answer string: "…will maintain its[1]".
+    a = assistant.ask("What does Alibaba plan to do about Taotian's direct sales business according to the CEO?")
+    assert not a.refused, a.refusal_reason
+    assert re.sub(r"\[\d+\]", "", a.text).rstrip().endswith((".", "!", "?", ")", "”", "…")), a.text
+
+
 @pytest.mark.parametrize("question", UNANSWERABLE)
 def test_unanswerable_and_injections_are_refused(assistant, question):
     a = assistant.ask(question)

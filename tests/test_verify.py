@@ -87,6 +87,12 @@ def test_answer_grammars_compile_and_exclude_braces():
     # English: braces, Han characters, full-width punctuation and \u escapes excluded
     assert "{}" in en_char and r"\u4E00-\u9FFF" in en_char and r"\uFF00-\uFFEF" in en_char
     assert '"u"' not in en_char
+    # the string closes only after a sentence end or a marker's "]"
+    assert 'root ::= (char* end)? "\\""' in STRING_REST_GRAMMAR
+    zh_end = STRING_REST_GRAMMAR.split("end ::=")[1].splitlines()[0]
+    en_end = ENGLISH_STRING_REST_GRAMMAR.split("end ::=")[1].splitlines()[0]
+    assert all(ch in zh_end for ch in ".]。！？") and all(ch in en_end for ch in ".]!?")
+    assert not any(ch in en_end for ch in "。！？）")
 
 
 def test_english_only_replaces_chinese_terms(glossary):
