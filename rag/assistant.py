@@ -120,6 +120,7 @@ class Assistant:
         self.glossary = glossary_mod.load(self.cfg.glossary)
         self.retriever = Retriever(self.cfg)
         self.llm = LLM.shared(self.cfg)
+        self.llm.allow_names(self.glossary.zh_names())
 
     # ------------------------------------------------------------- public
     def warm_up(self) -> None:

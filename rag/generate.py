@@ -83,6 +83,17 @@ ENGLISH_STRING_REST_GRAMMAR = (_STRING_REST.replace("EXCLUDE", NO_CJK).replace("
                                .replace("ENDS", ANSWER_ENDS))
 
 
+def english_string_grammar(names: tuple[str, ...] = ()) -> str:
+    """The English answer grammar, letting through these Chinese names whole.
+    Held back from a name it reads only in Chinese (优酷, 高德), the model
+    makes one up ("Optik", "Didi"); written in Chinese, the name is replaced
+    after generation by its glossary English (verify.english_only)."""
+    if not names:
+        return ENGLISH_STRING_REST_GRAMMAR
+    alternatives = " | ".join(json.dumps(n, ensure_ascii=False) for n in sorted(set(names)))
+    return ENGLISH_STRING_REST_GRAMMAR.replace("char ::= ", "char ::= name | ", 1) + f"name ::= {alternatives}\n"
+
+
 # Fixed prompt parts whose state is kept in memory: one per answer language
 # and for the follow-up rewrites, 4-13 MB each.
 PREFIX_STATES = 6
@@ -235,6 +246,14 @@ class LLM:
         stat = self.path.stat()
         self.prefixes = PrefixCache(self.llama, Path(cfg.cache_dir) / "prompt-states",
                                     f"{self.path.name}:{stat.st_size}:{llama_cpp.__version__}:{cfg.n_ctx}:{N_BATCH}")
+
+    def allow_names(self, names: tuple[str, ...]) -> None:
+        """Chinese names an English answer may contain (see english_string_grammar)."""
+        from llama_cpp import LlamaGrammar
+
+        if names != getattr(self, "_names", ()):
+            self._string_rest["en"] = LlamaGrammar.from_string(english_string_grammar(names), verbose=False)
+            self._names = names
 
     @classmethod
     def shared(cls, cfg: Config) -> "LLM":

@@ -18,6 +18,11 @@ from pathlib import Path
 from .errors import UserError
 
 
+# Glossary kinds that are names (the rest are financial and strategy terms,
+# which the model translates by itself).
+NAME_KINDS = ("unit", "product", "person", "firm")
+
+
 @dataclass(frozen=True)
 class Entry:
     zh: tuple[str, ...]
@@ -74,6 +79,12 @@ class Glossary:
                 if entry not in found:
                     found.append(entry)
         return Expansion(found)
+
+    def zh_names(self) -> tuple[str, ...]:
+        """The Chinese names of businesses, products, people and firms: the
+        words a translation cannot guess."""
+        return tuple(_unique(z for e in self.entries if e.kind in NAME_KINDS
+                             for z in e.zh if re.search(r"[\u4e00-\u9fff]", z)))
 
     def zh_words(self) -> list[str]:
         return _unique(z for e in self.entries for z in e.zh if re.search(r"[\u4e00-\u9fff]", z))

@@ -195,7 +195,10 @@ def english_only(text: str, glossary: Glossary) -> str:
             elif ch in ")）":
                 depth = max(0, depth - 1)
             if depth == 0 and s.startswith(zh, i):
-                out.append(en)
+                # Chinese needs no spaces around a word: "proportion of淘宝 merchants"
+                before = " " if out and out[-1][-1:].isascii() and out[-1][-1:].isalnum() else ""
+                after = s[i + len(zh) : i + len(zh) + 1]
+                out.append(before + en + (" " if after.isascii() and after.isalnum() else ""))
                 i += len(zh)
                 continue
             out.append(ch)

@@ -95,10 +95,27 @@ def test_answer_grammars_compile_and_exclude_braces():
     assert not any(ch in en_end for ch in "。！？）")
 
 
+def test_english_grammar_lets_through_glossary_names_only(glossary):
+    from llama_cpp import LlamaGrammar
+
+    from rag.generate import ENGLISH_STRING_REST_GRAMMAR, english_string_grammar
+
+    names = glossary.zh_names()
+    assert "优酷" in names and "蒋凡" in names and "高盛" in names
+    assert "自由现金流" not in names and "经调整 EBITA" not in names  # terms the model translates itself
+    g = english_string_grammar(names)
+    LlamaGrammar.from_string(g, verbose=False)
+    assert g.split("char ::=")[1].splitlines()[0].startswith(" name | ")
+    assert '"优酷"' in g.split("name ::=")[1] and english_string_grammar(()) == ENGLISH_STRING_REST_GRAMMAR
+
+
 def test_english_only_replaces_chinese_terms(glossary):
     t = english_only("徐宏 said 淘天集团 revenue grew, per 菜鸟 (Cainiao).", glossary)
     assert "Toby Xu (徐宏)" in t and "Taotian Group" in t
     assert stray_chinese(t) == []
+    # written without spaces, as in Chinese: the English name gets them
+    assert english_only("the share of淘宝merchants rose", glossary) == "the share of Taobao merchants rose"
+    assert english_only("优酷's loss", glossary) == "Youku's loss"
     assert stray_chinese("Revenue of 云智能 grew") == ["云智能"]
 
 
