@@ -85,9 +85,9 @@ ENGLISH_STRING_REST_GRAMMAR = (_STRING_REST.replace("EXCLUDE", NO_CJK).replace("
 
 def english_string_grammar(names: tuple[str, ...] = ()) -> str:
     """The English answer grammar, letting through these Chinese names whole.
-    Held back from a name it reads only in Chinese (优酷, 高德), the model
-    makes one up ("Optik", "Didi"); written in Chinese, the name is replaced
-    after generation by its glossary English (verify.english_only)."""
+    Held back from a name it would copy from a passage, the model has to make
+    up an English one ("Taobao Mall" for 天猫); written in Chinese, the name is
+    replaced after generation by its glossary English (verify.english_only)."""
     if not names:
         return ENGLISH_STRING_REST_GRAMMAR
     alternatives = " | ".join(json.dumps(n, ensure_ascii=False) for n in sorted(set(names)))
@@ -239,6 +239,7 @@ class LLM:
                                                bos_token=token_text(self.llama.token_bos())
                                                if self.llama.token_bos() != -1 else "")
         self._decision = LlamaGrammar.from_string(DECISION_GRAMMAR, verbose=False)
+        self._names: tuple[str, ...] = ()  # see allow_names
         self._string_rest = {"zh": LlamaGrammar.from_string(STRING_REST_GRAMMAR, verbose=False),
                              "en": LlamaGrammar.from_string(ENGLISH_STRING_REST_GRAMMAR, verbose=False)}
         import llama_cpp
@@ -251,7 +252,7 @@ class LLM:
         """Chinese names an English answer may contain (see english_string_grammar)."""
         from llama_cpp import LlamaGrammar
 
-        if names != getattr(self, "_names", ()):
+        if names != self._names:
             self._string_rest["en"] = LlamaGrammar.from_string(english_string_grammar(names), verbose=False)
             self._names = names
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import UserError
+from .language import HAN_RE
 
 
 # Glossary kinds that are names (the rest are financial and strategy terms,
@@ -83,11 +84,10 @@ class Glossary:
     def zh_names(self) -> tuple[str, ...]:
         """The Chinese names of businesses, products, people and firms: the
         words a translation cannot guess."""
-        return tuple(_unique(z for e in self.entries if e.kind in NAME_KINDS
-                             for z in e.zh if re.search(r"[\u4e00-\u9fff]", z)))
+        return tuple(_unique(z for e in self.entries if e.kind in NAME_KINDS for z in e.zh if HAN_RE.search(z)))
 
     def zh_words(self) -> list[str]:
-        return _unique(z for e in self.entries for z in e.zh if re.search(r"[\u4e00-\u9fff]", z))
+        return _unique(z for e in self.entries for z in e.zh if HAN_RE.search(z))
 
 
 def _alias_regex(alias: str) -> re.Pattern:

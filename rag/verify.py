@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from . import numbers as num
 from .chunking import Chunk
 from .glossary import Glossary
+from .language import HAN_RE
 
 MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
 # A claim ends at a sentence end; not at a list item's number ("as follows: 1. Supply").
@@ -32,7 +33,6 @@ CLAIM_RE = re.compile(r".+?(?:[。！？!?；;]+|" + _NOT_LIST_NUMBER + r"\.(?=\
 # it cites nothing (the item's own sentence carries its marker) and would cut
 # the item from its claim.
 LIST_NUMBER_MARKER_RE = re.compile(r"((?:^|" + _AFTER + r")\s*\d{1,2})(?:\s*\[\d{1,2}\])+(?=\.\s)")
-HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 # Share of a Chinese claim's character bigrams found in a passage for the
 # passage to count as supporting it (copied facts score 0.6-1.0; unrelated
 # passages of the same call 0.1-0.3).
