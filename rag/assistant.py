@@ -120,7 +120,7 @@ class Assistant:
         self.glossary = glossary_mod.load(self.cfg.glossary)
         self.retriever = Retriever(self.cfg)
         self.llm = LLM.shared(self.cfg)
-        self.llm.allow_names(self.glossary.zh_names())
+        self.names = self.glossary.zh_names()  # Chinese names an English answer may write
 
     # ------------------------------------------------------------- public
     def warm_up(self) -> None:
@@ -211,7 +211,7 @@ class Assistant:
         Stops after MAX_ANSWER_SENTENCES sentences or when the text loops."""
         raw, loop, capped = "", False, False
         streamer = AnswerFieldStreamer()
-        gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats, lang)
+        gen = self.llm.stream_answer(messages, self.cfg.max_answer_tokens, stats, lang, self.names)
         for piece in gen:
             raw += piece
             new = streamer.feed(piece)

@@ -239,22 +239,23 @@ class LLM:
                                                bos_token=token_text(self.llama.token_bos())
                                                if self.llama.token_bos() != -1 else "")
         self._decision = LlamaGrammar.from_string(DECISION_GRAMMAR, verbose=False)
-        self._names: tuple[str, ...] = ()  # see allow_names
-        self._string_rest = {"zh": LlamaGrammar.from_string(STRING_REST_GRAMMAR, verbose=False),
-                             "en": LlamaGrammar.from_string(ENGLISH_STRING_REST_GRAMMAR, verbose=False)}
+        self._string_rest = LlamaGrammar.from_string(STRING_REST_GRAMMAR, verbose=False)
+        # English answer grammars by the Chinese names they let through (see english_string_grammar)
+        self._english_rest: dict[tuple[str, ...], LlamaGrammar] = {}
         import llama_cpp
 
         stat = self.path.stat()
         self.prefixes = PrefixCache(self.llama, Path(cfg.cache_dir) / "prompt-states",
                                     f"{self.path.name}:{stat.st_size}:{llama_cpp.__version__}:{cfg.n_ctx}:{N_BATCH}")
 
-    def allow_names(self, names: tuple[str, ...]) -> None:
-        """Chinese names an English answer may contain (see english_string_grammar)."""
-        from llama_cpp import LlamaGrammar
+    def _answer_grammar(self, lang: str, names: tuple[str, ...]):
+        if lang != "en":
+            return self._string_rest
+        if names not in self._english_rest:
+            from llama_cpp import LlamaGrammar
 
-        if names != self._names:
-            self._string_rest["en"] = LlamaGrammar.from_string(english_string_grammar(names), verbose=False)
-            self._names = names
+            self._english_rest[names] = LlamaGrammar.from_string(english_string_grammar(names), verbose=False)
+        return self._english_rest[names]
 
     @classmethod
     def shared(cls, cfg: Config) -> "LLM":
@@ -309,10 +310,10 @@ class LLM:
             yield from _counted((c["choices"][0]["delta"].get("content") for c in out), stats, t0)
 
     def stream_answer(self, messages: list[dict], max_tokens: int, stats: GenStats | None = None,
-                      lang: str = "zh") -> Iterator[str]:
+                      lang: str = "zh", names: tuple[str, ...] = ()) -> Iterator[str]:
         """Yield the raw JSON text of `{"answerable": .., "answer": ".."}` (see the
         module docstring): the fixed parts at once, the answer as it is decoded,
-        in English (`lang="en"`) without Chinese characters.
+        in English (`lang="en"`) without Chinese characters other than `names`.
         `stats.first_token_s` is the time to the first character of the answer."""
         stats = stats if stats is not None else GenStats()
         prompt = self.chat_format(messages=messages).prompt + ANSWER_PREFIX
@@ -325,7 +326,7 @@ class LLM:
             yield ANSWER_PREFIX + " true" + ANSWER_OPEN
             out = self.llama.create_completion(prompt + " true" + ANSWER_OPEN, max_tokens=max_tokens,
                                                temperature=self.cfg.temperature, stream=True,
-                                               grammar=self._string_rest["en" if lang == "en" else "zh"])
+                                               grammar=self._answer_grammar(lang, names))
             yield from _counted((c["choices"][0]["text"] for c in out), stats, t0)
 
     def _decide(self, prompt: str) -> str:
