@@ -30,7 +30,8 @@ from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
-from .verify import CLAIM_RE, MARKER_RE, complete_changes, english_amounts, english_only, mark_losses, support_score, verify
+from .verify import (CLAIM_RE, MARKER_RE, complete_changes, english_amounts, english_only, mark_losses, name_firms,
+                     support_score, verify)
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -338,6 +339,7 @@ class Assistant:
         cited = [passages[i - 1] for i in checked.used]
         checked.text, _ = complete_changes(checked.text, cited, lang)
         checked.text, _ = mark_losses(checked.text, cited, lang)
+        checked.text, _ = name_firms(checked.text, cited, self.glossary, lang)
         return checked, None
 
     def _missing_units(self, question: str, text: str, lang: str) -> list[str]:

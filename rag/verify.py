@@ -366,6 +366,33 @@ def mark_losses(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[
     return out, added
 
 
+def name_firms(text: str, passages: list[Chunk], glossary: Glossary, lang: str) -> tuple[str, list[str]]:
+    """Give an analyst the answer names their firm, as the call introduces
+    them ("Thomas Chong (Jefferies)"), when the answer names neither it nor
+    any of its glossary names. The firm is how a reader tells who asked, and
+    the cited passage's header states it, so the added words are verified."""
+    added: list[str] = []
+    analysts = {}
+    for c in passages:
+        if c.role == "analyst" and c.speaker and c.firm:
+            analysts.setdefault(c.speaker, c.firm)
+        if c.question_by and c.question_firm:
+            analysts.setdefault(c.question_by, c.question_firm)
+    out = text
+    folded = text.casefold()
+    for name, firm in analysts.items():
+        m = re.search(r"(?<![A-Za-z])" + re.escape(name) + r"(?![A-Za-z])", out)
+        if m is None or re.match(r"\s*[(（]", out[m.end():]):
+            continue
+        names = {firm, *(v for e in glossary.entries if e.kind == "firm" and firm in e.zh + e.en for v in e.zh + e.en)}
+        if any(v.casefold() in folded for v in names):
+            continue
+        phrase = f"（{firm}）" if lang == "zh" else f" ({firm})"
+        out = out[: m.end()] + phrase + out[m.end():]
+        added.append(firm)
+    return out, added
+
+
 def _start_of(text: str, n: num.Number) -> int:
     """Start of the number's own text (its match may include surrounding spaces)."""
     return text.index(n.text, n.start)

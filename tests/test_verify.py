@@ -266,3 +266,24 @@ def test_an_amount_its_source_states_as_a_loss_is_called_one():
     # the same figure also stated as a non-loss in a cited passage: left as written
     profit = P("某业务的利润为 32 亿元人民币。")
     assert mark_losses("RMB 3.2 billion [1]", [others, profit], "en")[1] == []
+
+
+def test_an_analyst_the_answer_names_gets_their_firm(glossary):
+    from dataclasses import replace
+
+    from rag.verify import name_firms
+
+    asked = replace(P("我的问题是关于云业务的。", speaker="Thomas Chong"), role="analyst", firm="Jefferies")
+    answered = replace(P("我们看到了非常大的潜力。", speaker="吴泳铭"), question_by="Thomas Chong",
+                       question_firm="Jefferies")
+    t, added = name_firms("Thomas Chong asked about the cloud business[1].", [asked], glossary, "en")
+    assert t == "Thomas Chong (Jefferies) asked about the cloud business[1]." and added == ["Jefferies"]
+    assert name_firms("Thomas Chong问了云业务的问题[1]。", [answered], glossary, "zh")[0] == \
+        "Thomas Chong（Jefferies）问了云业务的问题[1]。"
+    # the firm already named, in any of its glossary names, or in parentheses after the name: left as written
+    for said in ("Thomas Chong of Jefferies asked [1].", "杰富瑞的 Thomas Chong 问了[1]。",
+                 "Thomas Chong (an analyst) asked [1]."):
+        assert name_firms(said, [asked], glossary, "en") == (said, [])
+    # no analyst named, or a name that is only part of a word: nothing added
+    assert name_firms("Eddie Wu answered [1].", [answered], glossary, "en")[1] == []
+    assert name_firms("Thomas Chongqing [1].", [asked], glossary, "en")[1] == []
