@@ -103,6 +103,10 @@ METRIC_AFTER = 12
 # Number kinds that can measure a metric (years and dates do not).
 MEASURED_KINDS = ("amount", "percent", "pp", "plain")
 UNIT_KINDS = {"unit"}
+# Words of a sentence that states the whole group's figure ("合并收入共计 2,603
+# 亿元", "consolidated revenue"): it names no other unit, yet its figures are
+# not a business unit's.
+GROUP_LEVEL_WORDS = ("合并", "集团整体", "我们集团", "consolidated")
 
 
 def metric_terms(question: str, glossary: Glossary, lang: str) -> str:
@@ -137,9 +141,11 @@ class MetricSpec:
         return any(v in flat for v in self.other_units)
 
     def about_unit(self, sent: str) -> bool:
-        """The sentence names the unit asked about, or no other unit."""
+        """The sentence names the unit asked about, or neither another unit nor the whole group."""
         flat = squash(sent)
-        return not self.units or self.names_unit(flat) or not self.names_other_unit(flat)
+        if not self.units or self.names_unit(flat):
+            return True
+        return not self.names_other_unit(flat) and not any(w in flat for w in GROUP_LEVEL_WORDS)
 
 
 def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:

@@ -151,6 +151,16 @@ def test_an_amount_found_only_for_another_unit_is_a_mismatch(glossary):
                                [aidc, cainiao], glossary)
 
 
+def test_the_whole_groups_figure_given_for_a_unit_is_a_mismatch(glossary):
+    group = P("合并收入共计 2,603 亿元人民币，同比增长 5%。本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。")
+    assert metric_mismatch("Lazada 本季度的收入是多少？", "Lazada 本季度的收入为 2,603 亿元人民币，同比增长 5%[1]。",
+                           [group], glossary)
+    assert metric_mismatch("What was Lazada's revenue?", "Lazada's revenue was RMB 260.3 billion [1].", [group], glossary)
+    # the group's own figure for a question naming no unit; a unit's figure for that unit
+    assert not metric_mismatch("本季度的收入是多少？", "本季度合并收入为 2,603 亿元人民币[1]。", [group], glossary)
+    assert not metric_mismatch("云智能集团的收入是多少？", "云智能集团的收入为 281 亿元人民币[1]。", [group], glossary)
+
+
 def test_measuring_sentences_are_those_stating_the_metric_of_the_unit_asked(glossary):
     segments = P("淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%。云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。"
                  "本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。")
