@@ -27,6 +27,9 @@ CASES = [
     ("Why did free cash flow decrease this quarter?", [["capital expenditure", "capex", "资本支出"]],
      "自由现金流的减少是由于资本支出的增加"),
     ("谁问了关于变现率的问题？来自哪家机构？", [["Ronald Keung"], ["Goldman Sachs", "高盛"]], "我的问题是关于本季度淘宝、天猫的变现率"),
+    # an analyst is named with their firm, as the call introduces them
+    ("Which analyst asked about the US strategy given geopolitical risks before the election?",
+     [["Gary Yu"], ["Morgan Stanley"]], "考虑到选举前的地缘政治风险"),
     # the model first gives the fiscal year's 98亿; the period check asks again without that sentence
     ("在截至2023年12月31日止的12个月里，阿里巴巴回购了价值多少的股份？", [["95亿"]], "共回购了价值 95亿美元"),
 ]
