@@ -91,15 +91,9 @@ def example_turns(prompts_dir: str, lang: str) -> tuple[tuple[str, str], ...]:
     """Worked examples on an invented company, as (user, assistant) turns
     placed before the question: the first brings its own passages. They
     show the answer's form (a full sentence, the change and the reason when
-    asked, faithful wording, the figure asked and not its neighbour, every
-    item of a list with its figure, a refusal; in Chinese also a total with
-    its parts and a reply summed up to its conclusion). They sit in the
-    prompt's cached prefix, so they cost no read per question (see
-    generate.PrefixCache), but each answer token attends to them: the longer
-    prefix made the first answer character ~0.25 s later on the gold set.
-    The two languages' sets differ where the gold set measured it: the
-    English set with the total and the reply examples lost four English
-    narrative answers."""
+    asked, faithful wording, the figure asked and not its neighbour, a
+    refusal). They sit in the prompt's cached prefix, so they cost no time
+    per question (see generate.PrefixCache)."""
     path = Path(prompts_dir) / f"examples_{lang}.json"
     if not path.is_file():
         return ()
