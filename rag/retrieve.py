@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import glossary as glossary_mod
-from .answerability import metric_spec, states_metric
+from .answerability import metric_spec, squash, states_metric
 from .chunking import Chunk
 from .config import Config
 from .index import embed_text, load_chunks, open_client
@@ -39,6 +39,11 @@ BOILERPLATE_DEMOTION = 0.3  # the legal disclaimer shares many financial terms
 # adjusted EBITA): segment results share their words, and the passage about
 # the next segment often ranks first without this.
 METRIC_BOOST = 1.25
+# A question naming a business unit but no figure ("国际批发商业业务的增长由什么驱动？")
+# gets no metric boost; the passage that names the unit does. Without it the
+# China wholesale passage, sharing 批发商业/增长/驱动, outranked the international
+# one. As strong as the metric boost: both say "this passage is about what was asked".
+UNIT_BOOST = METRIC_BOOST
 # Questions asking for a reason or someone's words, not a figure: no metric boost.
 NARRATIVE_RE = re.compile(r"\bwhy\b|\bhow (?!much\b|many\b)\w+|\bsa(?:y|id)\b|为什么|为何|原因|如何|怎么|怎样|说", re.I)
 # Questions that ask about questions (who asked / what was asked) keep analysts.
@@ -197,8 +202,10 @@ class Retriever:
         asking = (bool(ASKING_RE.search(question)) and not (answering and names)) or bool(firms)
         about_boilerplate = bool(BOILERPLATE_RE.search(question))
         spec = metric_spec(question, self.glossary)
+        unit_spec = None
         if spec is not None and (not spec.metrics or NARRATIVE_RE.search(question)):
-            spec = None  # a unit alone, a reason or someone's words ask for no figure
+            # a unit alone, a reason or someone's words ask for no figure: only the unit counts
+            unit_spec, spec = (spec if spec.units else None), None
         for h in hits.values():
             c = h.chunk
             speaker = c.speaker.lower()
@@ -217,6 +224,9 @@ class Retriever:
             if spec is not None and states_metric(c.text, spec):
                 h.score *= METRIC_BOOST
                 h.reasons.append("states-metric")
+            elif unit_spec is not None and unit_spec.names_unit(squash(c.text)):
+                h.score *= UNIT_BOOST
+                h.reasons.append("names-unit")
             if c.boilerplate and not about_boilerplate:
                 h.score *= BOILERPLATE_DEMOTION
                 h.reasons.append("boilerplate-demoted")

@@ -60,6 +60,16 @@ def test_the_passage_stating_the_figure_asked_comes_first(retriever):
     assert not any("states-metric" in h.reasons for h in retriever.search("Why did free cash flow decrease?", 10))
 
 
+def test_a_reason_about_a_unit_reads_the_passage_naming_it(retriever):
+    # China wholesale's passage shares 批发商业/增长/驱动 and ranked above the
+    # international one; the answer then gave 1688.com as the driver
+    top = retriever.search("国际批发商业业务的增长由什么驱动？", 2)
+    assert any("来自 Alibaba.com跨境业务相关的增值服务收入增长" in h.chunk.text for h in top)
+    assert "names-unit" in next(h for h in top if "国际批发商业" in h.chunk.text).reasons
+    # a question naming no unit favours none
+    assert not any("names-unit" in h.reasons for h in retriever.search("为什么自由现金流减少？", 10))
+
+
 def test_disclaimer_does_not_crowd_out_answers(retriever):
     for q in ("经调整 EBITA 是多少？", "What was non-GAAP net income?", "经调整 EBITDA 利润率"):
         assert not any(h.chunk.boilerplate for h in retriever.search(q, 3)), q
