@@ -218,13 +218,15 @@ class Retriever:
             elif answers_target:
                 h.score *= SPEAKER_BOOST if answering else ANSWERED_BOOST
                 h.reasons.append("answers-named-analyst")
-            if c.role == "analyst" and not asking:
+            demoted = c.role == "analyst" and not asking
+            if demoted:
                 h.score *= ANALYST_DEMOTION
                 h.reasons.append("analyst-demoted")
             if spec is not None and states_metric(c.text, spec):
                 h.score *= METRIC_BOOST
                 h.reasons.append("states-metric")
-            elif unit_spec is not None and unit_spec.names_unit(squash(c.text)):
+            elif unit_spec is not None and not demoted and unit_spec.names_unit(squash(c.text)):
+                # an analyst naming the unit in a question restates the topic, not the answer
                 h.score *= UNIT_BOOST
                 h.reasons.append("names-unit")
             if c.boilerplate and not about_boilerplate:
