@@ -31,6 +31,12 @@ NUMBER_RE = re.compile(_CUR_BEFORE + _NUM + r"\s*" + _ZH_UNIT + _EN_UNIT + _PCT 
 YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
 DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
 NAME_TAIL_RE = re.compile(r"[.\-][A-Za-z]")  # "1688.com", "20-F"
+# Shares Chinese writes in words ("AE Choice 订单已经占到 AliExpress 订单量的一半"):
+# read as the percentages an answer gives for them ("50%"). Two decimals, so
+# "33.33%" matches 三分之一 within REL_TOL.
+WORD_SHARES = {"一半": 50.0, "半数": 50.0, "三分之一": 100 / 3, "三分之二": 200 / 3, "四分之一": 25.0,
+               "四分之三": 75.0}
+WORD_SHARE_RE = re.compile("|".join(WORD_SHARES))
 # Where a list item can start: after these (or at the start of the text).
 # The sentence counter (generate) and the claim splitter (verify) use it too.
 LIST_ITEM_AFTER = r"[:：;；.。!?！？]"
@@ -131,7 +137,10 @@ def extract(text: str) -> list[Number]:
         if enum and (enum.group("mark") or _starts_item(text, m.start("num"))):
             continue  # a list marker
         out.append(Number(m.group(0).strip(), m.start(), m.end(), value, kind, cur, _significant(num)))
-    return out
+    for m in WORD_SHARE_RE.finditer(text):
+        value = WORD_SHARES[m.group()]
+        out.append(Number(m.group(), m.start(), m.end(), value, "percent", None, _significant(f"{value:g}")))
+    return sorted(out, key=lambda n: n.start)
 
 
 def find_match(n: Number, pool: list[Number]) -> Number | None:
