@@ -137,10 +137,15 @@ def extract(text: str) -> list[Number]:
         if enum and (enum.group("mark") or _starts_item(text, m.start("num"))):
             continue  # a list marker
         out.append(Number(m.group(0).strip(), m.start(), m.end(), value, kind, cur, _significant(num)))
-    for m in WORD_SHARE_RE.finditer(text):
-        value = WORD_SHARES[m.group()]
-        out.append(Number(m.group(), m.start(), m.end(), value, "percent", None, _significant(f"{value:g}")))
-    return sorted(out, key=lambda n: n.start)
+    return out
+
+
+def word_shares(text: str) -> list[Number]:
+    """The shares `text` writes in words, as percentages. Only the check of
+    an answer's numbers against its sources reads them: the figures a passage
+    states for a metric (retrieval, the focused retry) stay its digits."""
+    return [Number(m.group(), m.start(), m.end(), WORD_SHARES[m.group()], "percent", None,
+                   _significant(f"{WORD_SHARES[m.group()]:g}")) for m in WORD_SHARE_RE.finditer(text)]
 
 
 def find_match(n: Number, pool: list[Number]) -> Number | None:

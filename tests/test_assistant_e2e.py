@@ -30,6 +30,8 @@ CASES = [
     # an analyst is named with their firm, as the call introduces them
     ("Which analyst asked about the US strategy given geopolitical risks before the election?",
      [["Gary Yu"], ["Morgan Stanley"]], "考虑到选举前的地缘政治风险"),
+    # a reason about a unit: the passage naming the unit, not China wholesale's (1688.com)
+    ("国际批发商业业务的增长由什么驱动？", [["Alibaba.com"]], "来自 Alibaba.com跨境业务相关的增值服务收入增长"),
     # the model first gives the fiscal year's 98亿; the period check asks again without that sentence
     ("在截至2023年12月31日止的12个月里，阿里巴巴回购了价值多少的股份？", [["95亿"]], "共回购了价值 95亿美元"),
 ]

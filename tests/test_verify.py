@@ -57,6 +57,14 @@ def test_unknown_number_is_flagged_not_shown_as_fact(glossary):
     assert not v.claims[0].supported
 
 
+def test_a_share_the_passage_writes_in_words_verifies_the_percentage(glossary):
+    choice = P("目前 2024 年 1 月，AE Choice 订单已经占到 AliExpress 订单量的一半。", speaker="蒋凡")
+    v = verify("AE Choice accounted for 50% of AliExpress orders [1].", [choice], "AE Choice share?", glossary, "en")
+    assert v.unverified == [] and v.used == [1]
+    v = verify("AE Choice accounted for 40% of AliExpress orders [1].", [choice], "AE Choice share?", glossary, "en")
+    assert v.unverified == ["40%"]
+
+
 def test_citation_dropped_when_passage_does_not_support(glossary):
     v = verify("董事会批准增加 250 亿美元回购 [1]。", PASSAGES, "回购？", glossary, "zh")
     assert v.used == [3]  # moved from the cloud passage to the buyback passage
