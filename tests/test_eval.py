@@ -59,6 +59,15 @@ def test_scoring_and_summary():
     assert holds_evidence("……云智能集团的收入为 281 亿元人民币，同比", "云智能集团的收入为 281 亿元人民币")
 
 
+def test_a_share_the_cited_passage_writes_in_words_is_supported():
+    item = {"id": "y", "category": "c", "language": "en", "answerable": True, "question": "q",
+            "facts": [["50%"]], "evidence": "订单量的一半"}
+    cited = [{"text": "目前 2024 年 1 月，AE Choice 订单已经占到 AliExpress 订单量的一半"}]
+    ans = {"text": "AE Choice accounted for 50% of AliExpress orders, and 60% of sales [1].", "refused": False,
+           "citations": cited, "sources": cited, "unverified_numbers": [], "timings": {}}
+    assert score_item(item, ans)["unflagged_unsupported"] == ["60%"]
+
+
 def test_compare_prints_metric_differences(tmp_path):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text(json.dumps({"summary": {"answer_accuracy": 80.0, "latency": {"total_p50_s": 9.0}}}))
