@@ -32,8 +32,8 @@ YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
 DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
 NAME_TAIL_RE = re.compile(r"[.\-][A-Za-z]")  # "1688.com", "20-F"
 # Shares Chinese writes in words ("AE Choice 订单已经占到 AliExpress 订单量的一半"):
-# read as the percentages an answer gives for them ("50%"). Two decimals, so
-# "33.33%" matches 三分之一 within REL_TOL.
+# read as the percentages an answer gives for them ("50%"). Exact fractions:
+# "33.3%" matches 三分之一 within REL_TOL, "33%" does not.
 WORD_SHARES = {"一半": 50.0, "半数": 50.0, "三分之一": 100 / 3, "三分之二": 200 / 3, "四分之一": 25.0,
                "四分之三": 75.0}
 WORD_SHARE_RE = re.compile("|".join(WORD_SHARES))
