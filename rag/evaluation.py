@@ -121,8 +121,7 @@ def score_item(item: dict, ans: dict) -> dict:
     if not refused:
         row["language_ok"] = detect(text) == item["language"] and (item["language"] != "en" or not stray_chinese(text))
         row["unverified"] = ans.get("unverified_numbers", [])
-        # numbers as verification reads them: the digits, and shares in words (一半 = 50%)
-        pool = [n for c in cited for n in num.extract(c["text"]) + num.word_shares(c["text"])]
+        pool = [n for c in cited for n in num.source_numbers(c["text"])]  # as verification reads them
         shown = [n for n in num.extract(MARKER_RE.sub(" ", text)) if n.kind not in ("year", "date")]
         question_numbers = num.extract(item["question"])
         row["unflagged_unsupported"] = [n.text for n in shown

@@ -142,10 +142,18 @@ def extract(text: str) -> list[Number]:
 
 def word_shares(text: str) -> list[Number]:
     """The shares `text` writes in words, as percentages. Only the check of
-    an answer's numbers against its sources reads them: the figures a passage
-    states for a metric (retrieval, the focused retry) stay its digits."""
+    an answer's numbers against its sources reads them (`source_numbers`):
+    the figures a passage states for a metric (retrieval, the focused retry)
+    stay its digits."""
     return [Number(m.group(), m.start(), m.end(), WORD_SHARES[m.group()], "percent", None,
                    _significant(f"{WORD_SHARES[m.group()]:g}")) for m in WORD_SHARE_RE.finditer(text)]
+
+
+def source_numbers(text: str) -> list[Number]:
+    """The numbers a source passage holds for checking an answer's: its
+    digits and its shares in words. Verification and the evaluation's
+    unflagged-number count both read passages this way."""
+    return extract(text) + word_shares(text)
 
 
 def find_match(n: Number, pool: list[Number]) -> Number | None:

@@ -109,7 +109,7 @@ def _supports(score: float, lang: str) -> bool:
 
 def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary, lang: str) -> Verified:
     answer = LIST_NUMBER_MARKER_RE.sub(r"\1", answer)
-    pools = [num.extract(p.text) + num.word_shares(p.text) for p in passages]
+    pools = [num.source_numbers(p.text) for p in passages]
     question_numbers = num.extract(question)
     claims: list[Claim] = []
     unverified: list[str] = []

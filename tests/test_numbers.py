@@ -74,7 +74,7 @@ def test_scale_fix_only_when_certain():
 
 def test_shares_written_in_words_match_their_percentages():
     text = "目前 2024 年 1 月，AE Choice 订单已经占到 AliExpress 订单量的一半"
-    pool = num.extract(text) + num.word_shares(text)
+    pool = num.source_numbers(text)
     assert [(n.text, n.kind) for n in pool if n.kind == "percent"] == [("一半", "percent")]
     assert num.find_match(num.extract("AE Choice accounted for 50% of orders")[0], pool)
     assert not num.find_match(num.extract("AE Choice accounted for 60% of orders")[0], pool)
