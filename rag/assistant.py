@@ -85,6 +85,8 @@ class Answer:
     language: str
     citations: list[Citation] = field(default_factory=list)
     unverified_numbers: list[str] = field(default_factory=list)
+    # sentences shown without a citation: no passage supports them
+    unsupported_claims: list[str] = field(default_factory=list)
     corrections: list[tuple[str, str]] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)  # all retrieved passages, cited or not
     standalone_question: str | None = None
@@ -94,14 +96,27 @@ class Answer:
 
     @property
     def warning(self) -> str | None:
+        parts = []
         if self.unverified_numbers:
-            return "Unverified numbers: " + ", ".join(self.unverified_numbers)
-        return None
+            parts.append("Unverified numbers: " + ", ".join(self.unverified_numbers))
+        if self.unsupported_claims:
+            n = len(self.unsupported_claims)
+            quoted = "; ".join(f"“{_clip(c)}”" for c in self.unsupported_claims)
+            parts.append(f"{n} sentence{'s' if n > 1 else ''} not found in any passage: {quoted}")
+        return ". ".join(parts) or None
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["warning"] = self.warning
         return d
+
+
+# Characters of an unsupported sentence quoted in the warning.
+CLIP_CHARS = 60
+
+
+def _clip(text: str, n: int = CLIP_CHARS) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 @dataclass
@@ -186,6 +201,7 @@ class Assistant:
             return
         base.text = checked.text
         base.unverified_numbers = checked.unverified
+        base.unsupported_claims = checked.uncited
         base.corrections = checked.corrections
         base.citations = self._citations(checked, passages, lang)
         for part in self._missing_units(standalone, base.text, lang):
@@ -377,6 +393,7 @@ class Assistant:
         added = ("" if base.language == "zh" else " ") + text
         base.text += added
         base.unverified_numbers += part.unverified_numbers
+        base.unsupported_claims += part.unsupported_claims
         base.corrections += part.corrections
         have = {h["chunk_id"] for h in base.sources}
         base.sources += [h for h in part.sources if h["chunk_id"] not in have]

@@ -10,6 +10,7 @@ Scores, per item of `eval/gold.jsonl`:
 - refusals: unanswerable items refused; answerable items wrongly refused;
 - numbers: answers with numbers flagged unverified, and numbers shown
   unflagged that no cited passage contains (must be zero);
+- claims: answers with a sentence no passage supports (shown uncited, flagged);
 - language: the answer is in the question's language, no stray Chinese in English;
 - latency: first token and total, p50/p95, tokens/s.
 """
@@ -121,6 +122,7 @@ def score_item(item: dict, ans: dict) -> dict:
     if not refused:
         row["language_ok"] = detect(text) == item["language"] and (item["language"] != "en" or not stray_chinese(text))
         row["unverified"] = ans.get("unverified_numbers", [])
+        row["unsupported_claims"] = ans.get("unsupported_claims", [])
         pool = [n for c in cited for n in num.source_numbers(c["text"])]  # as verification reads them
         shown = [n for n in num.extract(MARKER_RE.sub(" ", text)) if n.kind not in ("year", "date")]
         question_numbers = num.extract(item["question"])
@@ -168,6 +170,7 @@ def summarize(rows: list[dict]) -> dict:
         "false_refusal_rate": _pct([r["refused"] for r in ans]),
         "answers_with_unverified_numbers": sum(1 for r in shown if r.get("unverified")),
         "unflagged_unsupported_numbers": sum(len(r.get("unflagged_unsupported", [])) for r in shown),
+        "answers_with_unsupported_claims": sum(1 for r in shown if r.get("unsupported_claims")),
         "language_match": _pct([r.get("language_ok", False) for r in shown]),
         "latency": {
             "first_token_p50_s": _quantile([r["first_token_s"] for r in rows], 0.5),
@@ -266,6 +269,8 @@ def table(summary: dict) -> str:
         f"refusals             accuracy {s['refusal_accuracy']}%  false-refusal rate {s['false_refusal_rate']}%",
         f"numbers              answers with unverified {s['answers_with_unverified_numbers']}  "
         f"unflagged unsupported {s['unflagged_unsupported_numbers']}",
+        f"claims               answers with a sentence no passage supports (flagged) "
+        f"{s.get('answers_with_unsupported_claims', 0)}",
         f"language match       {s['language_match']}%",
         "latency              " + "  ".join(f"{k} {v}" for k, v in s["latency"].items()),
         "by language          " + "  ".join(f"{k}: acc {v['accuracy']}% r@5 {v['recall@5']}%"

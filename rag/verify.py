@@ -71,6 +71,12 @@ class Verified:
         return any(c.supported for c in self.claims)
 
     @property
+    def uncited(self) -> list[str]:
+        """Claims no passage supports (the model wrote them without a marker,
+        and none holds their wording): shown, but flagged."""
+        return [c.text for c in self.claims if not c.markers]
+
+    @property
     def any_cited(self) -> bool:
         """Some claim has a passage that supports it (its numbers may still be unverified)."""
         return any(c.markers for c in self.claims)

@@ -56,6 +56,9 @@ def test_scoring_and_summary():
     s = summarize([row, una])
     assert s["answer_accuracy"] == 100.0 and s["refusal_accuracy"] == 100.0
     assert s["unflagged_unsupported_numbers"] == 1
+    assert s["answers_with_unsupported_claims"] == 0
+    flagged = score_item(item, {**ans, "unsupported_claims": ["Revenue rose on the Moon."]})
+    assert summarize([flagged, row, una])["answers_with_unsupported_claims"] == 1
     assert holds_evidence("……云智能集团的收入为 281 亿元人民币，同比", "云智能集团的收入为 281 亿元人民币")
 
 

@@ -37,15 +37,27 @@ def test_units_the_answer_leaves_out_are_asked_on_their_own(assistant):
 
 def test_a_part_joins_with_its_markers_renumbered(assistant, monkeypatch):
     base = Answer(question="q", text="Cainiao's revenue was RMB 28.5 billion[2].", refused=False, language="en",
-                  citations=[cite(2, "cainiao")], unverified_numbers=["9"], sources=[{"chunk_id": "cainiao"}])
+                  citations=[cite(2, "cainiao")], unverified_numbers=["9"], sources=[{"chunk_id": "cainiao"}],
+                  unsupported_claims=["It rained."])
     part = Answer(question="p", text="AIDC's revenue was RMB 28.5 billion[1], see also[2].", refused=False,
                   language="en", citations=[cite(1, "aidc"), cite(2, "cainiao")], unverified_numbers=["7"],
-                  sources=[{"chunk_id": "aidc"}, {"chunk_id": "cainiao"}])
+                  unsupported_claims=["It snowed."], sources=[{"chunk_id": "aidc"}, {"chunk_id": "cainiao"}])
     monkeypatch.setattr(assistant, "ask", lambda question: part)
     added = assistant._add_part(base, "What was AIDC's revenue?")
     assert added == " AIDC's revenue was RMB 28.5 billion[3], see also[2]."
     assert base.text.endswith(added) and [(c.marker, c.chunk_id) for c in base.citations] == [(2, "cainiao"), (3, "aidc")]
-    assert base.unverified_numbers == ["9", "7"]
+    assert base.unverified_numbers == ["9", "7"] and base.unsupported_claims == ["It rained.", "It snowed."]
     assert [h["chunk_id"] for h in base.sources] == ["cainiao", "aidc"]  # the part's retrieved passages join once
     monkeypatch.setattr(assistant, "ask", lambda question: replace(part, refused=True))
     assert assistant._add_part(base, "What was AIDC's revenue?") == "" and len(base.citations) == 2
+
+
+def test_the_warning_names_unverified_numbers_and_sentences_no_passage_supports():
+    a = Answer(question="q", text="t", refused=False, language="en")
+    assert a.warning is None
+    a.unverified_numbers = ["12.1%"]
+    assert a.warning == "Unverified numbers: 12.1%"
+    a.unsupported_claims = ["The impact is relatively limited, as the local business is still small and growing."]
+    assert a.warning == ("Unverified numbers: 12.1%. 1 sentence not found in any passage: "
+                         "“The impact is relatively limited, as the local business is…”")
+    assert a.to_dict()["warning"] == a.warning and a.to_dict()["unsupported_claims"] == a.unsupported_claims

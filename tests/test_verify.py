@@ -82,6 +82,14 @@ def test_uncited_claim_is_attributed(glossary):
     assert v.used == [] and not v.any_cited
 
 
+def test_a_sentence_no_passage_supports_is_listed_as_uncited(glossary):
+    v = verify("Cloud revenue was RMB 28.1 billion [1]. The impact is limited, as the local business is still "
+               "small.", PASSAGES, "cloud?", glossary, "en")
+    assert v.used == [1]
+    assert v.uncited == ["The impact is limited, as the local business is still small."]
+    assert verify("云智能集团的收入为 281 亿元人民币 [1]。", PASSAGES, "云？", glossary, "zh").uncited == []
+
+
 def test_answer_grammars_compile_and_exclude_braces():
     from llama_cpp import LlamaGrammar
 
