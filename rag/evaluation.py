@@ -270,7 +270,7 @@ def table(summary: dict) -> str:
         f"numbers              answers with unverified {s['answers_with_unverified_numbers']}  "
         f"unflagged unsupported {s['unflagged_unsupported_numbers']}",
         f"claims               answers with a sentence no passage supports (flagged) "
-        f"{s.get('answers_with_unsupported_claims', 0)}",
+        f"{s['answers_with_unsupported_claims']}",
         f"language match       {s['language_match']}%",
         "latency              " + "  ".join(f"{k} {v}" for k, v in s["latency"].items()),
         "by language          " + "  ".join(f"{k}: acc {v['accuracy']}% r@5 {v['recall@5']}%"
