@@ -42,6 +42,13 @@ MAX_QUESTION_CHARS = 1000
 # a fourth is let through (the point of a speaker's answer sometimes comes
 # late), a runaway copy of the passage is not.
 MAX_ANSWER_SENTENCES = 4
+# The warning's wording per answer language (see Answer.warning).
+WARNING = {
+    "en": {"numbers": "Unverified numbers: ", "list": ", ", "quotes": "; ", "join": ". ",
+           "claims": lambda n: f"{n} sentence{'s' if n > 1 else ''} not found in any passage: "},
+    "zh": {"numbers": "未经核实的数字：", "list": "、", "quotes": "；", "join": "。",
+           "claims": lambda n: f"{n} 句话在资料中找不到依据："},
+}
 NO_ANSWER = "model found no answer in the passages"
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 PERIOD_MISMATCH = "the answer's numbers are for another period than the one asked"
@@ -96,14 +103,16 @@ class Answer:
 
     @property
     def warning(self) -> str | None:
+        """What every interface shows under the answer, in the answer's language."""
+        w = WARNING[self.language]
         parts = []
         if self.unverified_numbers:
-            parts.append("Unverified numbers: " + ", ".join(self.unverified_numbers))
+            parts.append(w["numbers"] + w["list"].join(self.unverified_numbers))
         if self.unsupported_claims:
             n = len(self.unsupported_claims)
-            quoted = "; ".join(f"“{_clip(c)}”" for c in self.unsupported_claims)
-            parts.append(f"{n} sentence{'s' if n > 1 else ''} not found in any passage: {quoted}")
-        return ". ".join(parts) or None
+            quoted = w["quotes"].join(f"“{_clip(c)}”" for c in self.unsupported_claims)
+            parts.append(w["claims"](n) + quoted)
+        return w["join"].join(parts) or None
 
     def to_dict(self) -> dict:
         d = asdict(self)

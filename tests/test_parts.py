@@ -61,3 +61,9 @@ def test_the_warning_names_unverified_numbers_and_sentences_no_passage_supports(
     assert a.warning == ("Unverified numbers: 12.1%. 1 sentence not found in any passage: "
                          "“The impact is relatively limited, as the local business is…”")
     assert a.to_dict()["warning"] == a.warning and a.to_dict()["unsupported_claims"] == a.unsupported_claims
+
+
+def test_a_chinese_answer_is_warned_in_chinese():
+    a = Answer(question="q", text="t", refused=False, language="zh",
+               unverified_numbers=["12.1%", "35亿"], unsupported_claims=["这说明我们的策略开始见效。", "用户会回来。"])
+    assert a.warning == "未经核实的数字：12.1%、35亿。2 句话在资料中找不到依据：“这说明我们的策略开始见效。”；“用户会回来。”"
