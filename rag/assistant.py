@@ -297,13 +297,10 @@ class Assistant:
         asked = periods.named(question)
         focus = [[s for s in sents if periods.fits(asked, s)]
                  for sents in measuring_sentences(question, passages, self.glossary)]
-        chosen = [(c, sents) for c, sents in zip(passages, focus) if sents]
         # no such sentence (a narrative question, or a metric the passages lack): all passages
-        focused = [replace(c, text=" ".join(sents)) for c, sents in chosen] or passages
+        chosen = [(c, " ".join(sents)) for c, sents in zip(passages, focus) if sents] or [(c, c.text) for c in passages]
         hint = load_prompt(self.cfg.prompts_dir, f"retry_{lang}.txt").format(metrics=metrics)
-        checked, reason = self._answer_again(f"{question} {hint}", question, focused, lang)
-        # citations show the whole passage, the supporting sentence highlighted
-        return checked, reason, [c for c, _ in chosen] or passages
+        return self._answer_from_sentences(f"{question} {hint}", question, chosen, lang)
 
     def _period_retry(self, question: str, passages: list[Chunk], lang: str):
         """The answer's numbers are another period's (the fiscal year's
@@ -316,8 +313,13 @@ class Assistant:
         chosen = [(c, text) for c, text in kept if text]
         if not chosen:
             return None, PERIOD_MISMATCH, passages
-        focused = [replace(c, text=text) for c, text in chosen]
-        checked, reason = self._answer_again(question, question, focused, lang)
+        return self._answer_from_sentences(question, question, chosen, lang)
+
+    def _answer_from_sentences(self, asked: str, question: str, chosen: list[tuple[Chunk, str]], lang: str):
+        """Answer `asked` from the sentences kept of each passage, (passage,
+        kept text). Returns (checked, reason, the passages): citations show
+        the whole passage, the supporting sentence highlighted."""
+        checked, reason = self._answer_again(asked, question, [replace(c, text=text) for c, text in chosen], lang)
         return checked, reason, [c for c, _ in chosen]
 
     def _next_passages(self, question: str, hits: list[Hit], passages: list[Chunk], lang: str):

@@ -49,3 +49,15 @@ def test_a_figure_of_another_period_is_asked_again_without_that_periods_sentence
     assert assistant.read == [[twelve.text]]
     # only other periods' sentences: the figure asked is not in the passages
     assert assistant._period_retry(q, [fiscal], "zh") == (None, PERIOD_MISMATCH, [fiscal])
+
+
+def test_numbers_for_another_metric_are_asked_again_with_the_sentences_stating_the_metric(assistant):
+    cloud = P("云智能集团的收入为 281 亿元人民币，同比增长 3%。云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。", 1)
+    aidc = P("阿里国际数字商业集团收入为 285 亿元人民币，同比增长 44%。", 2)
+    q = "云智能集团的经调整 EBITA 是多少？"
+    checked, reason, cited = assistant._focused_retry(q, [cloud, aidc], "zh")
+    assert checked == "checked" and [c.id for c in cited] == ["c1"]
+    assert len(assistant.read) == 1 and assistant.read[0] == ["云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。"]
+    # no passage states the metric: the model reads them all, whole
+    checked, reason, cited = assistant._focused_retry(q, [aidc], "zh")
+    assert [c.id for c in cited] == ["c2"] and assistant.read[1] == [aidc.text]
