@@ -72,14 +72,23 @@ class Verified:
 
     @property
     def uncited(self) -> list[str]:
-        """Claims no passage supports (the model wrote them without a marker,
-        and none holds their wording): shown, but flagged."""
-        return [c.text for c in self.claims if not c.markers]
+        """Sentences no passage supports (the model wrote them without a
+        marker, and none holds their wording): shown, but flagged. Read from
+        `text`, so a warning quotes the words shown, after the completions
+        made once the answer is checked (`complete_changes`, `mark_losses`,
+        `name_firms`)."""
+        return [s for s in sentences(self.text) if not MARKER_RE.search(s)]
 
     @property
     def any_cited(self) -> bool:
         """Some claim has a passage that supports it (its numbers may still be unverified)."""
         return any(c.markers for c in self.claims)
+
+
+def sentences(text: str) -> list[str]:
+    """The claims of an answer: its sentences (a list item's number is no
+    end), without those that hold only markers."""
+    return [s for m in CLAIM_RE.finditer(text.strip()) if MARKER_RE.sub("", s := m.group().strip()).strip(" .。")]
 
 
 def _bigrams(s: str) -> set[str]:
@@ -120,10 +129,7 @@ def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary
     claims: list[Claim] = []
     unverified: list[str] = []
     corrections: list[tuple[str, str]] = []
-    for m in CLAIM_RE.finditer(answer.strip()):
-        raw = m.group().strip()
-        if not raw or not MARKER_RE.sub("", raw).strip(" .。"):
-            continue
+    for raw in sentences(answer):
         markers = [int(x) for x in MARKER_RE.findall(raw) if 1 <= int(x) <= len(passages)]
         body = MARKER_RE.sub("", raw).strip()
         # numbers: check, re-cite, or correct the scale

@@ -90,6 +90,15 @@ def test_a_sentence_no_passage_supports_is_listed_as_uncited(glossary):
     assert verify("云智能集团的收入为 281 亿元人民币 [1]。", PASSAGES, "云？", glossary, "zh").uncited == []
 
 
+def test_an_uncited_sentence_is_quoted_as_finally_shown(glossary):
+    # completions after the check (a firm named, a change or a loss added) edit the text: the
+    # sentences listed as uncited are read from it, never from the model's first wording
+    v = verify("Cloud revenue was RMB 28.1 billion [1]. Jiang Fan was upbeat.", PASSAGES, "cloud?", glossary, "en")
+    assert v.uncited == ["Jiang Fan was upbeat."]
+    v.text = v.text.replace("Jiang Fan", "Jiang Fan (蒋凡)")
+    assert v.uncited == ["Jiang Fan (蒋凡) was upbeat."]
+
+
 def test_answer_grammars_compile_and_exclude_braces():
     from llama_cpp import LlamaGrammar
 
