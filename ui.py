@@ -17,6 +17,7 @@ import threading
 import rag  # noqa: F401  (sets the offline environment before gradio is imported)
 from rag.config import Config, load_config
 from rag.errors import UserError
+from rag.language import detect
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -40,6 +41,16 @@ CSS = """
 .warn { color: #9a1c1c; font-weight: 600; }
 .cite { font-weight: 600; text-decoration: none; }
 """
+# The chat's own words next to an answer, in the language of the question
+# (the answer, its refusal and its warning already are). An empty question has
+# no language: its message is in both.
+LABELS = {
+    "en": {"in_progress": "Retrieved passages (answer in progress)…", "not_cited": "Retrieved but not cited ({n})",
+           "score": "score", "too_long": "The question is {n} characters long; the limit is {limit}."},
+    "zh": {"in_progress": "检索到的段落（正在生成回答）…", "not_cited": "检索到但未引用的段落（{n}）",
+           "score": "相关度", "too_long": "问题长 {n} 个字符，上限是 {limit} 个。"},
+}
+EMPTY_QUESTION = "Please type a question. · 请输入问题。"
 # One answer at a time: there is one llama.cpp model in this process.
 CONCURRENCY = 1
 
@@ -70,12 +81,13 @@ def _who(d) -> str:
     return f"{speaker}（{title}）" if title else (speaker or "—")
 
 
-def sources_html(hits: list[dict], answer: Answer | None) -> str:
+def sources_html(hits: list[dict], answer: Answer | None, lang: str = "en") -> str:
     """Cited passages first (with the supporting sentence highlighted), then the rest on demand."""
+    words = LABELS[lang]
     cited = {c.chunk_id: c for c in (answer.citations if answer else [])}
     parts = []
     if answer is None:
-        parts.append("<p><em>Retrieved passages (answer in progress)…</em></p>")
+        parts.append(f"<p><em>{words['in_progress']}</em></p>")
     for c in (answer.citations if answer else []):
         s, e = c.highlight
         body = html.escape(c.text[:s]) + "<mark>" + html.escape(c.text[s:e]) + "</mark>" + html.escape(c.text[e:])
@@ -85,11 +97,11 @@ def sources_html(hits: list[dict], answer: Answer | None) -> str:
     if rest:
         inner = "".join(
             f'<div class="src"><div class="meta">{html.escape(_who(h))} · {html.escape(h["section"])}'
-            f' · score {h["score"]:.3f}</div>{html.escape(h["text"])}</div>' for h in rest)
+            f' · {words["score"]} {h["score"]:.3f}</div>{html.escape(h["text"])}</div>' for h in rest)
         if answer is None:
             parts.append(inner)
         else:
-            parts.append(f"<details><summary>Retrieved but not cited ({len(rest)})</summary>{inner}</details>")
+            parts.append(f"<details><summary>{words['not_cited'].format(n=len(rest))}</summary>{inner}</details>")
     return "\n".join(parts)
 
 
@@ -114,12 +126,13 @@ def respond(message, chat, state, model, top_k, cfg: Config):
     question = (message or "").strip()
     chat.append({"role": "user", "content": question or "(empty)"})
     if not question:
-        chat.append({"role": "assistant", "content": "⚠ Please type a question."})
+        chat.append({"role": "assistant", "content": f"⚠ {EMPTY_QUESTION}"})
         yield "", chat, state, gr.update()
         return
+    lang = detect(question)
     if len(question) > MAX_QUESTION_CHARS:
-        chat.append({"role": "assistant",
-                     "content": f"⚠ The question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}."})
+        too_long = LABELS[lang]["too_long"].format(n=len(question), limit=MAX_QUESTION_CHARS)
+        chat.append({"role": "assistant", "content": f"⚠ {too_long}"})
         yield "", chat, state, gr.update()
         return
     chat.append({"role": "assistant", "content": "…"})
@@ -131,7 +144,7 @@ def respond(message, chat, state, model, top_k, cfg: Config):
         for event in assistant.stream(question, history=state[-6:] or None, top_k=int(top_k)):
             if isinstance(event, Sources):
                 hits = hits_dicts(event)
-                yield "", chat, state, sources_html(hits, None)
+                yield "", chat, state, sources_html(hits, None, event.language)
             elif isinstance(event, str):
                 streamed += event
                 chat[-1] = {"role": "assistant", "content": html.escape(streamed)}
@@ -139,7 +152,7 @@ def respond(message, chat, state, model, top_k, cfg: Config):
             elif isinstance(event, Answer):
                 chat[-1] = {"role": "assistant", "content": answer_markdown(event)}
                 state += [{"role": "user", "content": question}, {"role": "assistant", "content": event.text}]
-                yield "", chat, state, sources_html(hits, event)
+                yield "", chat, state, sources_html(hits, event, event.language)
     except UserError as e:
         chat[-1] = {"role": "assistant", "content": f"⚠ {html.escape(str(e))}"}
         yield "", chat, state, gr.update()
@@ -154,7 +167,7 @@ def build(cfg: Config) -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label="Chat", height=480, elem_id="chat")
-                box = gr.Textbox(placeholder="Ask in Chinese or English…", show_label=False, elem_id="question",
+                box = gr.Textbox(placeholder="Ask in Chinese or English · 可用中文或英文提问", show_label=False, elem_id="question",
                                  lines=1, max_lines=4)
                 with gr.Row():
                     send = gr.Button("Send", variant="primary", elem_id="send")

@@ -107,6 +107,7 @@ def test_browser_streams_answer_with_sources(server):
     assert len(seen) >= 2  # the answer grew in steps: it streamed
     assert "599" in final
     assert "徐宏" in sources  # the cited source names the speaker
+    assert "检索到但未引用的段落" in sources  # the panel speaks the question's language
     assert outside == []  # nothing fetched from outside
     assert SCREENSHOT.stat().st_size > 10_000
 
@@ -124,7 +125,9 @@ def test_user_errors_appear_in_chat(server):
     _, chat, _ = c.predict("   ", [], "default", 5, api_name="/chat")
     assert "Please type a question" in _text(chat[-1])
     _, chat, _ = c.predict("收入" * 700, [], "default", 5, api_name="/chat")
-    assert "limit is" in _text(chat[-1])
+    assert "上限是 1000" in _text(chat[-1])  # in the question's language
+    _, chat, _ = c.predict("revenue " * 200, [], "default", 5, api_name="/chat")
+    assert "the limit is 1000" in _text(chat[-1])
 
 
 def test_five_concurrent_users_all_answered_one_model_use_at_a_time(server):
