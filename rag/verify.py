@@ -88,7 +88,12 @@ class Verified:
 def sentences(text: str) -> list[str]:
     """The claims of an answer: its sentences (a list item's number is no
     end), without those that hold only markers."""
-    return [s for m in CLAIM_RE.finditer(text.strip()) if MARKER_RE.sub("", s := m.group().strip()).strip(" .。")]
+    out = []
+    for m in CLAIM_RE.finditer(text.strip()):
+        sentence = m.group().strip()
+        if MARKER_RE.sub("", sentence).strip(" .。"):
+            out.append(sentence)
+    return out
 
 
 def _bigrams(s: str) -> set[str]:
