@@ -129,9 +129,8 @@ def respond(message, chat, state, model, top_k, cfg: Config):
         chat.append({"role": "assistant", "content": f"⚠ {EMPTY_QUESTION}"})
         yield "", chat, state, gr.update()
         return
-    lang = detect(question)
     if len(question) > MAX_QUESTION_CHARS:
-        too_long = LABELS[lang]["too_long"].format(n=len(question), limit=MAX_QUESTION_CHARS)
+        too_long = LABELS[detect(question)]["too_long"].format(n=len(question), limit=MAX_QUESTION_CHARS)
         chat.append({"role": "assistant", "content": f"⚠ {too_long}"})
         yield "", chat, state, gr.update()
         return
