@@ -167,11 +167,12 @@ def measured_numbers(answer: str) -> list[num.Number]:
 
 def number_sources(numbers: list[num.Number], passages: list[Chunk]) -> Iterator[tuple[int, str, num.Number]]:
     """Every occurrence in the passages of a number of `numbers`, matched by
-    value: (its index in `numbers`, the passage sentence, the source number)."""
+    value, read as verification reads them (shares in words too: 一半 is 50%):
+    (its index in `numbers`, the passage sentence, the source number)."""
     for c in passages:
         for m in SENTENCE_RE.finditer(c.text):
             sent = m.group()
-            for n in num.extract(sent):
+            for n in num.source_numbers(sent):
                 for i, a in enumerate(numbers):
                     if n.same_value(a):
                         yield i, sent, n
@@ -180,9 +181,11 @@ def number_sources(numbers: list[num.Number], passages: list[Chunk]) -> Iterator
 def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary: Glossary) -> bool:
     """True if the answer's numbers do not measure what was asked: no source
     occurrence of any of them has the question's metric near it in a
-    sentence not about another business unit; or, when the question names a
-    business unit, an amount of the answer is found only in sentences about
-    other units (AIDC's loss given as Cainiao's)."""
+    sentence not about another business unit (none of its figures occurring
+    in the passages at all included: "Tmall's GMV growth was 10%" with no
+    10% anywhere); or, when the question names a business unit, an amount of
+    the answer is found only in sentences about other units (AIDC's loss
+    given as Cainiao's)."""
     spec = metric_spec(question, glossary)
     answer_numbers = measured_numbers(answer)
     if spec is None or not answer_numbers:
@@ -197,6 +200,10 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
         if i in unit_ok:
             unit_ok[i] = bool(unit_ok[i]) or spec.about_unit(sent)
     if found and not measured:
+        return True
+    # a metric asked, and not one of the answer's figures (amounts, percentages;
+    # not a list item's "1") in the passages: the figure is the model's own
+    if not found and spec.metrics and any(a.kind != "plain" for a in answer_numbers):
         return True
     return bool(spec.units) and any(v is False for v in unit_ok.values())
 

@@ -160,6 +160,16 @@ def test_metric_mismatch(glossary):
     assert metric_mismatch("How much was capital expenditure?", "Capex was RMB 56.5 billion.", [fcf], glossary)
     assert not metric_mismatch("How much free cash flow?", "RMB 56.5 billion, down 31%.", [fcf], glossary)
     assert not metric_mismatch("云智能集团收入增长多少？", "同比增长 3%。", [CLOUD], glossary)
+    # a figure found nowhere in the passages measures nothing asked
+    assert metric_mismatch("What was free cash flow growth in percent?", "Free cash flow grew 10% [1].", [fcf], glossary)
+    assert metric_mismatch("自由现金流增长了多少？", "自由现金流增长了 12 亿元人民币[1]。", [fcf], glossary)
+    # a share the passage states in words is found there, as verification finds it
+    half = P("目前 2024 年 1 月，AE Choice 订单已经占到 AliExpress 订单量的一半。")
+    assert not metric_mismatch("What share of AliExpress orders did AE Choice account for?",
+                               "AE Choice accounted for 50% of AliExpress orders [1].", [half], glossary)
+    # a list item's number is no figure; a question asking no metric is not checked
+    assert not metric_mismatch("What caused the free cash flow decrease?", "1. Higher capital expenditure [1].",
+                               [fcf], glossary)
 
 
 def test_an_amount_found_only_for_another_unit_is_a_mismatch(glossary):
