@@ -28,6 +28,22 @@ def test_gold_set_shape(gold, doc):
             assert g["facts"] and re.sub(r"\s+", "", g["evidence"]) in text, g["id"]
 
 
+def test_spot_check_set_shape(gold, doc):
+    """eval/spot.jsonl: items written after the method was fixed, on facts the
+    gold set does not ask about; the same shape, the same checks."""
+    from tests.conftest import ROOT
+
+    spot = [json.loads(line) for line in (ROOT / "eval" / "spot.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    text = re.sub(r"\s+", "", doc.text)
+    assert {s["question"] for s in spot}.isdisjoint(g["question"] for g in gold)
+    assert len({s["id"] for s in spot}) == len(spot) and any(not s["answerable"] for s in spot)
+    for s in spot:
+        assert set(s) >= {"id", "question", "language", "reference", "facts", "evidence", "answerable", "category"}
+        if s["answerable"]:
+            assert s["facts"] and re.sub(r"\s+", "", s["evidence"]) in text, s["id"]
+
+
 def test_fact_matching_is_unit_aware():
     assert fact_present(["281亿"], "Cloud revenue was RMB 28.1 billion [1].")
     assert fact_present(["9.61亿"], "RMB 961 million")
