@@ -8,11 +8,25 @@ import subprocess
 
 import pytest
 
-from rag.evaluation import compare, fact_present, holds_evidence, score_item, summarize
-from tests.conftest import RAG
+from rag.evaluation import compare, fact_present, holds_evidence, load_gold, score_item, summarize
+from tests.conftest import RAG, ROOT
 
 # Floors for `rag eval --quick` (12 items).
 QUICK_FLOORS = {"answer_accuracy": 75.0, "refusal_accuracy": 100.0, "citation_recall": 85.0}
+
+
+ITEM_FIELDS = {"id", "question", "language", "reference", "facts", "evidence", "answerable", "category"}
+
+
+def assert_items_well_formed(items: list[dict], doc) -> None:
+    """Unique ids, every field, and for an answerable item its facts and an
+    evidence string found in the transcript (whitespace aside)."""
+    assert len({i["id"] for i in items}) == len(items)
+    text = re.sub(r"\s+", "", doc.text)
+    for i in items:
+        assert set(i) >= ITEM_FIELDS
+        if i["answerable"]:
+            assert i["facts"] and re.sub(r"\s+", "", i["evidence"]) in text, i["id"]
 
 
 def test_gold_set_shape(gold, doc):
@@ -20,28 +34,16 @@ def test_gold_set_shape(gold, doc):
     assert sum(g["language"] == "en" for g in gold) >= len(gold) / 3
     assert sum(not g["answerable"] for g in gold) >= 12
     assert any(g.get("history") for g in gold) and any(g["category"] == "multi_fact" for g in gold)
-    assert len({g["id"] for g in gold}) == len(gold)
-    text = re.sub(r"\s+", "", doc.text)
-    for g in gold:
-        assert set(g) >= {"id", "question", "language", "reference", "facts", "evidence", "answerable", "category"}
-        if g["answerable"]:
-            assert g["facts"] and re.sub(r"\s+", "", g["evidence"]) in text, g["id"]
+    assert_items_well_formed(gold, doc)
 
 
 def test_spot_check_set_shape(gold, doc):
     """eval/spot.jsonl: items written after the method was fixed, on facts the
     gold set does not ask about; the same shape, the same checks."""
-    from tests.conftest import ROOT
-
-    spot = [json.loads(line) for line in (ROOT / "eval" / "spot.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-    text = re.sub(r"\s+", "", doc.text)
+    spot = load_gold(ROOT / "eval" / "spot.jsonl")
     assert {s["question"] for s in spot}.isdisjoint(g["question"] for g in gold)
-    assert len({s["id"] for s in spot}) == len(spot) and any(not s["answerable"] for s in spot)
-    for s in spot:
-        assert set(s) >= {"id", "question", "language", "reference", "facts", "evidence", "answerable", "category"}
-        if s["answerable"]:
-            assert s["facts"] and re.sub(r"\s+", "", s["evidence"]) in text, s["id"]
+    assert any(not s["answerable"] for s in spot)
+    assert_items_well_formed(spot, doc)
 
 
 def test_fact_matching_is_unit_aware():
