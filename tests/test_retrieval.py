@@ -10,7 +10,7 @@ from tests.conftest import RAG
 
 # Floors the suite enforces (answer passage in the top 5); raised as quality rises.
 RECALL5_FLOOR = {"zh": 0.95, "en": 0.95}
-MRR_FLOOR = {"zh": 0.80, "en": 0.70}
+MRR_FLOOR = {"zh": 0.90, "en": 0.80}  # measured 0.977 and 0.866 (top 10)
 
 
 def test_recall_floors_per_language(retriever, gold):
@@ -31,6 +31,15 @@ def test_english_reaches_chinese_through_glossary(retriever):
     assert "菜鸟" in dense_q and "自由现金流" in toks and "变现率" in " ".join(exp.zh_terms)
     top = retriever.search("How much did Sun Art's impairment cost?", 3)
     assert any("高鑫零售减值" in h.chunk.text for h in top)
+
+
+def test_english_everyday_words_reach_chinese_through_the_dictionary(retriever):
+    dense_q, toks, _ = retriever.expand("How fast did Trendyol's orders grow?")
+    assert {"订单", "增长"} <= set(toks) and "订单" in dense_q
+    _, toks, _ = retriever.expand("What did management say about Ele.me?")
+    assert "管理" not in toks  # management speaks; 管理层 is thanked in every analyst's question
+    dense_q, toks, _ = retriever.expand("淘宝的订单增长了多少？")
+    assert dense_q == "淘宝的订单增长了多少？"  # a Chinese question reads the passages as it is
 
 
 def test_named_speaker_or_firm_is_favoured(retriever):
