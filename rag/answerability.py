@@ -11,6 +11,8 @@ given). Two general checks back the model's own `answerable` flag:
    flow...) and the answer gives numbers, the source sentence of at least one
    of those numbers must name that metric. A revenue figure offered for a
    GMV question fails here.
+3. Unit: when the question names a business unit, a passage the answer cites
+   must name it. Taotian's order growth offered as Ele.me's fails here.
 """
 
 from __future__ import annotations
@@ -206,6 +208,18 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
     if not found and spec.metrics and any(a.kind != "plain" for a in answer_numbers):
         return True
     return bool(spec.units) and any(v is False for v in unit_ok.values())
+
+
+def unit_unnamed(question: str, cited: list[Chunk], glossary: Glossary) -> bool:
+    """True if the question names a business unit and none of the passages the
+    answer cites names it (in any language, the speaker's title included): the
+    answer is about another business. "饿了么本季度的订单量是多少？" answered
+    "饿了么的订单量同比实现了两位数增长" from a passage on Taotian's orders.
+    The metric check cannot see this when the answer gives no figure."""
+    spec = metric_spec(question, glossary)
+    if spec is None or not spec.units or not cited:
+        return False
+    return not any(spec.names_unit(squash(f"{c.header}\n{c.text}")) for c in cited)
 
 
 def states_metric(text: str, spec: MetricSpec) -> bool:

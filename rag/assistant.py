@@ -21,7 +21,7 @@ from . import numbers as num
 from . import periods
 from .chunking import Chunk
 from .answerability import (METRIC_KINDS, SENTENCE_RE, measuring_sentences, metric_mismatch, metric_terms, missing_concepts,
-                            squash)
+                            squash, unit_unnamed)
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json,
@@ -52,6 +52,7 @@ WARNING = {
 NO_ANSWER = "model found no answer in the passages"
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 PERIOD_MISMATCH = "the answer's numbers are for another period than the one asked"
+UNIT_MISMATCH = "the passages the answer cites do not name the business asked about"
 # A question that puts business units side by side ("Cainiao's and AIDC's
 # revenue", "淘天集团和云智能集团"), not one that names a second unit as context
 # ("AIDC's revenue excluding Trendyol").
@@ -201,7 +202,7 @@ class Assistant:
         checked, reason = self._check_answer(result, standalone, passages, lang)
         if reason == NO_ANSWER:
             checked, reason, passages = self._next_passages(standalone, hits, passages, lang)
-        if reason == METRIC_MISMATCH:
+        if reason in (METRIC_MISMATCH, UNIT_MISMATCH):
             checked, reason, passages = self._focused_retry(standalone, passages, lang)
         elif reason == PERIOD_MISMATCH:
             checked, reason, passages = self._period_retry(standalone, passages, lang)
@@ -287,10 +288,10 @@ class Assistant:
 
     def _focused_retry(self, question: str, passages: list[Chunk], lang: str):
         """The answer's numbers measure something else (another metric or
-        business unit). Ask once more, naming the metric, with only the
-        sentences that state a number for that metric and unit (and name no
-        other period). Returns (checked, reason, the passages the answer's
-        markers refer to)."""
+        business unit), or the passages it cites are about another unit. Ask
+        once more, naming the metric and unit, with only the sentences that
+        state a number for that metric and unit (and name no other period).
+        Returns (checked, reason, the passages the answer's markers refer to)."""
         metrics = metric_terms(question, self.glossary, lang)
         if not metrics:
             return None, METRIC_MISMATCH, passages
@@ -361,6 +362,8 @@ class Assistant:
             return None, METRIC_MISMATCH
         if periods.period_mismatch(question, checked.text, passages):
             return None, PERIOD_MISMATCH
+        if unit_unnamed(question, [passages[i - 1] for i in checked.used], self.glossary):
+            return None, UNIT_MISMATCH
         if lang == "en":
             checked.text = english_amounts(checked.text)  # units left over by scale corrections
         cited = [passages[i - 1] for i in checked.used]

@@ -3,7 +3,8 @@ passages are real chunks of the default transcript)."""
 
 import pytest
 
-from rag.answerability import measuring_sentences, metric_mismatch, metric_spec, missing_concepts, states_metric
+from rag.answerability import (measuring_sentences, metric_mismatch, metric_spec, missing_concepts, states_metric,
+                              unit_unnamed)
 from rag.chunking import Chunk
 from rag.generate import AnswerFieldStreamer, parse_json
 from rag.glossary import load
@@ -170,6 +171,22 @@ def test_metric_mismatch(glossary):
     # a list item's number is no figure; a question asking no metric is not checked
     assert not metric_mismatch("What caused the free cash flow decrease?", "1. Higher capital expenditure [1].",
                                [fcf], glossary)
+
+
+def test_an_answer_citing_only_passages_about_other_units_is_a_mismatch(glossary):
+    taotian = P("淘天集团的订单量同比实现了两位数增长。")
+    eleme = P("本地生活集团的经调整 EBITA 为亏损 21 亿元人民币，主要原因是饿了么每笔订单的 UE 改善。")
+    assert unit_unnamed("饿了么本季度的订单量是多少？", [taotian], glossary)
+    assert not unit_unnamed("饿了么本季度的订单量是多少？", [eleme], glossary)
+    assert not unit_unnamed("饿了么本季度的订单量是多少？", [taotian, eleme], glossary)
+    # any alias, in either language; the speaker's title counts (a unit's CEO says "我们")
+    assert not unit_unnamed("How did Taobao and Tmall's orders grow?", [taotian], glossary)
+    ceo = Chunk(id="c", doc="d", text="我们这个季度的亏损主要是由三个方面造成的。", start=0, end=20, tokens=0,
+                section="Q&A", speaker="蒋凡", title="阿里国际数字商业集团 CEO")
+    assert not unit_unnamed("What did Jiang Fan say caused AIDC's loss?", [ceo], glossary)
+    # a question naming no unit, or an answer citing nothing, is not checked here
+    assert not unit_unnamed("How much did orders grow?", [taotian], glossary)
+    assert not unit_unnamed("饿了么本季度的订单量是多少？", [], glossary)
 
 
 def test_an_amount_found_only_for_another_unit_is_a_mismatch(glossary):
