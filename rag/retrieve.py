@@ -141,7 +141,7 @@ class Retriever:
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
         self.vocab = vocab
         self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self.dictionary = dictionary_mod.load(vocab)
+        self.dictionary = dictionary_mod.load(vocab, Path(self.cfg.cache_dir))
 
     # ------------------------------------------------------------------
     def expand(self, question: str) -> tuple[str, list[str], glossary_mod.Expansion]:
