@@ -362,11 +362,11 @@ class Assistant:
             return None, METRIC_MISMATCH
         if periods.period_mismatch(question, checked.text, passages):
             return None, PERIOD_MISMATCH
-        if unit_unnamed(question, [passages[i - 1] for i in checked.used], self.glossary):
+        cited = [passages[i - 1] for i in checked.used]
+        if unit_unnamed(question, cited, self.glossary):
             return None, UNIT_MISMATCH
         if lang == "en":
             checked.text = english_amounts(checked.text)  # units left over by scale corrections
-        cited = [passages[i - 1] for i in checked.used]
         checked.text, _ = complete_changes(checked.text, cited, lang)
         checked.text, _ = mark_losses(checked.text, cited, lang)
         checked.text, _ = name_firms(checked.text, cited, self.glossary, lang)

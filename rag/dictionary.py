@@ -39,6 +39,8 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def _stemmer():
+    # a new one per call: a Snowball stemmer keeps state while it stems, and
+    # questions are searched from several threads (the chat); making one is cheap
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")

@@ -130,6 +130,7 @@ class Retriever:
         self.by_id = {c.id: c for c in self.chunks}
         self.corpus_text = "\n".join(f"{c.header}\n{c.text}" for c in self.chunks)
         self._build_bm25()
+        self.dictionary = dictionary_mod.load(self.vocab, Path(cfg.cache_dir))
         self._lock = threading.Lock()  # Chroma's client and torch are shared
 
     def _build_bm25(self) -> None:
@@ -141,7 +142,6 @@ class Retriever:
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
         self.vocab = vocab
         self.bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        self.dictionary = dictionary_mod.load(vocab, Path(self.cfg.cache_dir))
 
     # ------------------------------------------------------------------
     def expand(self, question: str) -> tuple[str, list[str], glossary_mod.Expansion]:
