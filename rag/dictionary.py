@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import cachefile
 
 # A sense is a translation only when it is a short gloss ("to grow", "system");
 # longer senses are explanations ("Chinese character input method for ...")
@@ -115,12 +116,5 @@ def load(vocabulary: Iterable[str], cache_dir: Path | None = None) -> Dictionary
             pass  # rebuilt below
     d = build(((e["simplified"], e["definitions"]) for e in CcCedict().get_entries()), vocab)
     if path:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({k: sorted(v) for k, v in d.senses.items()}, ensure_ascii=False),
-                           encoding="utf-8")
-            os.replace(tmp, path)  # whole or not at all
-        except OSError:
-            pass  # a read-only cache only costs start-up time
+        cachefile.write(path, json.dumps({k: sorted(v) for k, v in d.senses.items()}, ensure_ascii=False).encode())
     return d

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from . import cachefile
 from .config import Config
 from .errors import ModelError
 from .models import resolve_llm
@@ -168,13 +169,7 @@ class PrefixCache:
         path = self._path(key)
         if path is None:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(hashlib.sha256(state).digest() + state)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only cache only costs speed
+        cachefile.write(path, hashlib.sha256(state).digest() + state)
 
     def _save(self) -> bytes:
         # Llama.save_state also copies the score matrix (n_batch x vocab, ~300 MB):
