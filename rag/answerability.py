@@ -219,7 +219,7 @@ def unit_unnamed(question: str, cited: list[Chunk], glossary: Glossary) -> bool:
     spec = metric_spec(question, glossary)
     if spec is None or not spec.units or not cited:
         return False
-    return not any(spec.names_unit(squash(f"{c.header}\n{c.text}")) for c in cited)
+    return not any(spec.names_unit(squash(c.with_header)) for c in cited)
 
 
 def states_metric(text: str, spec: MetricSpec) -> bool:

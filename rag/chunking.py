@@ -61,6 +61,12 @@ class Chunk:
             parts.append(f"回答 {self.question_by} ({self.question_firm}) 的提问")
         return " · ".join(parts)
 
+    @property
+    def with_header(self) -> str:
+        """The passage as the embedder, BM25 and the answer checks read it:
+        its section and speaker line, then its text."""
+        return f"{self.header}\n{self.text}" if self.header else self.text
+
     def metadata(self) -> dict:
         """Chroma metadata: scalars only."""
         d = asdict(self)

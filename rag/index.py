@@ -88,11 +88,6 @@ def _params(cfg: Config, embedder: str) -> dict:
             "chunk_tokens": cfg.chunk_tokens, "chunk_overlap_tokens": cfg.chunk_overlap_tokens}
 
 
-def embed_text(c: Chunk) -> str:
-    """What the embedder and BM25 see: the speaker/section context, then the passage."""
-    return f"{c.header}\n{c.text}" if c.header else c.text
-
-
 def build(cfg: Config, paths: list[str], progress: bool = True) -> IndexSummary:
     from .embed import E5EmbeddingFunction
     from .models import resolve_embedder
@@ -140,7 +135,7 @@ def build(cfg: Config, paths: list[str], progress: bool = True) -> IndexSummary:
             if old_ids:
                 col.delete(ids=old_ids)
                 removed += len(old_ids)
-            vectors = ef.passages([embed_text(c) for c in chunks], progress=progress)
+            vectors = ef.passages([c.with_header for c in chunks], progress=progress)
             for i in range(0, len(chunks), ADD_BATCH):
                 part = chunks[i : i + ADD_BATCH]
                 col.add(ids=[c.id for c in part], documents=[c.text for c in part],

@@ -21,7 +21,7 @@ from . import glossary as glossary_mod
 from .answerability import metric_spec, squash, states_metric
 from .chunking import Chunk
 from .config import Config
-from .index import embed_text, load_chunks, open_client
+from .index import load_chunks, open_client
 from .language import detect
 
 # Reciprocal rank fusion: score = sum over retrievers of 1 / (RRF_K + rank).
@@ -128,7 +128,7 @@ class Retriever:
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_client(self.generation).get_collection(cfg.collection, embedding_function=self.ef)
         self.by_id = {c.id: c for c in self.chunks}
-        self.corpus_text = "\n".join(f"{c.header}\n{c.text}" for c in self.chunks)
+        self.corpus_text = "\n".join(c.with_header for c in self.chunks)
         self._build_bm25()
         self.dictionary = dictionary_mod.load(self.vocab, Path(cfg.cache_dir))
         self._lock = threading.Lock()  # Chroma's client and torch are shared
@@ -136,7 +136,7 @@ class Retriever:
     def _build_bm25(self) -> None:
         import bm25s
 
-        corpus = [tokenize(embed_text(c), self.jieba) for c in self.chunks]
+        corpus = [tokenize(c.with_header, self.jieba) for c in self.chunks]
         self.bm25 = bm25s.BM25()
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
