@@ -17,13 +17,12 @@ import threading
 import rag  # noqa: F401  (sets the offline environment before gradio is imported)
 from rag.config import Config, load_config
 from rag.errors import UserError
-from rag.language import detect
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag.assistant import MAX_QUESTION_CHARS, Answer, Assistant, Sources  # noqa: E402
+from rag.assistant import Answer, Assistant, Sources, check_question  # noqa: E402
 from rag.models import LLMS, llm_path  # noqa: E402
 
 EXAMPLES = [
@@ -42,15 +41,13 @@ CSS = """
 .cite { font-weight: 600; text-decoration: none; }
 """
 # The chat's own words next to an answer, in the language of the question
-# (the answer, its refusal and its warning already are). An empty question has
-# no language: its message is in both.
+# (the answer, its refusal and its warning already are).
 LABELS = {
     "en": {"in_progress": "Retrieved passages (answer in progress)…", "not_cited": "Retrieved but not cited ({n})",
-           "score": "score", "too_long": "The question is {n} characters long; the limit is {limit}."},
+           "score": "score"},
     "zh": {"in_progress": "检索到的段落（正在生成回答）…", "not_cited": "检索到但未引用的段落（{n}）",
-           "score": "相关度", "too_long": "问题长 {n} 个字符，上限是 {limit} 个。"},
+           "score": "相关度"},
 }
-EMPTY_QUESTION = "Please type a question. · 请输入问题。"
 # One answer at a time: there is one llama.cpp model in this process.
 CONCURRENCY = 1
 
@@ -123,15 +120,11 @@ def respond(message, chat, state, model, top_k, cfg: Config):
     """Generator behind the chat: yields (textbox, chat, state, sources)."""
     chat = list(chat or [])
     state = list(state or [])
-    question = (message or "").strip()
-    chat.append({"role": "user", "content": question or "(empty)"})
-    if not question:
-        chat.append({"role": "assistant", "content": f"⚠ {EMPTY_QUESTION}"})
-        yield "", chat, state, gr.update()
-        return
-    if len(question) > MAX_QUESTION_CHARS:
-        too_long = LABELS[detect(question)]["too_long"].format(n=len(question), limit=MAX_QUESTION_CHARS)
-        chat.append({"role": "assistant", "content": f"⚠ {too_long}"})
+    chat.append({"role": "user", "content": (message or "").strip() or "(empty)"})
+    try:  # before the model loads: a mistake is told at once
+        question = check_question(message)
+    except UserError as e:
+        chat.append({"role": "assistant", "content": f"⚠ {html.escape(str(e))}"})
         yield "", chat, state, gr.update()
         return
     chat.append({"role": "assistant", "content": "…"})

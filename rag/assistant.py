@@ -38,6 +38,14 @@ REFUSAL = {
     "zh": "电话会记录中没有提到这一点。",
 }
 MAX_QUESTION_CHARS = 1000
+# What a user is told about a question that cannot be asked, in the question's
+# language (the chat, the CLI and the API say the same). An empty question has
+# no language: its message is in both.
+EMPTY_QUESTION = "The question is empty. Please type a question. · 问题为空，请输入问题。"
+TOO_LONG = {
+    "en": "The question is {n} characters long; the limit is {limit}.",
+    "zh": "问题长 {n} 个字符，上限是 {limit} 个。",
+}
 # Sentences after which generation stops: the prompt asks for one to three;
 # a fourth is let through (the point of a speaker's answer sometimes comes
 # late), a runaway copy of the passage is not.
@@ -139,6 +147,16 @@ class Sources:
     language: str
 
 
+def check_question(question) -> str:
+    """The question, stripped, or BadInput with a message in its language."""
+    if not isinstance(question, str) or not question.strip():
+        raise BadInput(EMPTY_QUESTION)
+    question = question.strip()
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadInput(TOO_LONG[detect(question)].format(n=len(question), limit=MAX_QUESTION_CHARS))
+    return question
+
+
 class Assistant:
     def __init__(self, config: Config | None = None, **overrides):
         self.cfg = config or load_config(overrides)
@@ -174,7 +192,7 @@ class Assistant:
         """Yields Sources, then answer text increments, then the final Answer.
         `top_k` (passages retrieved) defaults to the configuration's."""
         t0 = time.perf_counter()
-        question = self._check(question)
+        question = check_question(question)
         lang = detect(question)
         standalone = self._standalone(question, history, lang) if history else question
         t_r = time.perf_counter()
@@ -224,14 +242,6 @@ class Assistant:
         yield base
 
     # ------------------------------------------------------------- steps
-    def _check(self, question) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise BadInput("the question is empty")
-        question = question.strip()
-        if len(question) > MAX_QUESTION_CHARS:
-            raise BadInput(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
-        return question
-
     def _generate(self, messages: list[dict], lang: str,
                   stats: GenStats | None = None) -> Generator[str, None, dict]:
         """Yields the answer text increments; returns the parsed answer object.

@@ -172,8 +172,10 @@ def test_empty_and_overlong_questions_are_user_errors(assistant):
 
     with pytest.raises(BadInput, match="empty"):
         assistant.ask("   ")
-    with pytest.raises(BadInput, match="limit"):
+    with pytest.raises(BadInput, match="上限是 1000"):  # in the question's language
         assistant.ask("收入" * 600)
+    with pytest.raises(BadInput, match="the limit is 1000"):
+        assistant.ask("revenue " * 200)
 
 
 def test_answer_json_is_built_from_the_models_decision(assistant):
