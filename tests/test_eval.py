@@ -37,11 +37,15 @@ def test_gold_set_shape(gold, doc):
     assert_items_well_formed(gold, doc)
 
 
-def test_spot_check_set_shape(gold, doc):
-    """eval/spot.jsonl: items written after the method was fixed, on facts the
-    gold set does not ask about; the same shape, the same checks."""
-    spot = load_gold(ROOT / "eval" / "spot.jsonl")
-    assert {s["question"] for s in spot}.isdisjoint(g["question"] for g in gold)
+@pytest.mark.parametrize("name", ["spot.jsonl", "spot2.jsonl"])
+def test_spot_check_set_shape(gold, doc, name):
+    """eval/spot*.jsonl: items written after the method was fixed, on facts the
+    gold set does not ask about; the same shape, the same checks, and no
+    question asked twice across the sets."""
+    spot = load_gold(ROOT / "eval" / name)
+    others = [i for n in ("gold.jsonl", "spot.jsonl", "spot2.jsonl") if n != name
+              for i in load_gold(ROOT / "eval" / n)]
+    assert {s["question"] for s in spot}.isdisjoint(o["question"] for o in others)
     assert any(not s["answerable"] for s in spot)
     assert_items_well_formed(spot, doc)
 
