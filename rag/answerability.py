@@ -31,11 +31,17 @@ CONCEPT_KINDS = {"finance", "unit", "product", "concept", "person", "firm", "str
 # Kinds that name what is measured, for the metric check.
 METRIC_KINDS = {"finance", "concept"}
 NAME_RE = re.compile(r"\b(?:[A-Z][A-Za-z0-9&.\-]*[A-Za-z0-9]|[a-z]+\.[a-z]{2,})(?:'s)?")
-# Capitalised words that start questions or are generic, not names.
+# Capitalised words that start questions or are generic, not names: question
+# words, imperatives, and English's closed classes (prepositions, conjunctions,
+# auxiliaries, determiners, pronouns), any of which can open a question
+# ("Into which markets...", "Besides Taobao, ...").
 GENERIC_WORDS = set("""what which who whom whose when where why how did does do is are was were will would could can
-should compare according please tell give list name explain describe summarize summarise i in the a an and
-of for on at by to from as if excluding between after before during this that these those its it his her their
-our we you they q1 q2 q3 q4 fy ceo cfo coo ir""".split())
+should shall may might must has have had be been being compare according please tell give show list name explain
+describe summarize summarise i in into onto the a an and or but nor so yet also not no of for on at by to from as
+if than then excluding including except besides beyond between among across through throughout about above below
+under over within without along around against toward towards upon via per since until after before during
+regarding concerning despite apart aside this that these those its it his her their our we you they any all each
+every some both either neither other another such overall q1 q2 q3 q4 fy ceo cfo coo ir""".split())
 SENTENCE_RE = re.compile(r"[^。！？；;!?]+[。！？；;!?]?")
 
 
