@@ -134,7 +134,7 @@ class MetricSpec:
 
     def measured_by(self, sent: str, n) -> bool:
         """The number `n` of sentence `sent` measures the metric of the unit asked about."""
-        return self.metric_near(sent, n) and self.about_unit(sent)
+        return self.metric_near(sent, n) and self.about_unit(sent, n)
 
     def metric_near(self, sent: str, n) -> bool:
         """The metric asked is named next to the number `n` of sentence `sent`."""
@@ -148,12 +148,25 @@ class MetricSpec:
     def names_other_unit(self, flat: str) -> bool:
         return any(v in flat for v in self.other_units)
 
-    def about_unit(self, sent: str) -> bool:
-        """The sentence names the unit asked about, or neither another unit nor the whole group."""
+    def about_unit(self, sent: str, n=None) -> bool:
+        """The sentence names the unit asked about, or neither another unit nor
+        the whole group. Given its number `n`, the unit named last before the
+        number is the one it measures: in "本地生活集团的收入为 152 亿元，主要由
+        饿了么和高德的增长所推动" the 152 亿 is not Amap's."""
         flat = squash(sent)
-        if not self.units or self.names_unit(flat):
+        if not self.units:
             return True
+        if self.names_unit(flat):
+            return n is None or not self._other_unit_last(squash(sent[: n.start]))
         return not self.names_other_unit(flat) and not any(w in flat for w in GROUP_LEVEL_WORDS)
+
+    def _other_unit_last(self, before: str) -> bool:
+        """Another unit is named after the last mention of the one asked (or
+        without it) in `before`. The asked unit's names are masked first, so
+        淘天's variant 淘宝天猫 does not count as 淘宝 and 天猫."""
+        for v in sorted(self.units, key=len, reverse=True):
+            before = before.replace(v, "\x00" * len(v))
+        return max((before.rfind(v) for v in self.other_units), default=-1) > before.rfind("\x00")
 
 
 def metric_spec(question: str, glossary: Glossary) -> MetricSpec | None:
@@ -206,7 +219,7 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
         found = True
         measured = measured or spec.measured_by(sent, n)
         if i in unit_ok:
-            unit_ok[i] = bool(unit_ok[i]) or spec.about_unit(sent)
+            unit_ok[i] = bool(unit_ok[i]) or spec.about_unit(sent, n)
     if found and not measured:
         return True
     # a metric asked, and not one of the answer's figures (amounts, percentages;

@@ -206,6 +206,20 @@ def test_an_amount_found_only_for_another_unit_is_a_mismatch(glossary):
                                [aidc, cainiao], glossary)
 
 
+def test_a_figure_is_the_unit_named_last_before_it(glossary):
+    lsg = P("本地生活集团的收入在 12 月份季度同比增长 13%至 152 亿元人民币，主要由饿了么的健康增长和高德的快速增长所推动。")
+    # Amap is named in the sentence, but only as a driver of Local Services' figure
+    assert metric_mismatch("高德本季度的收入是多少？", "高德本季度的收入为 152 亿元人民币[1]。", [lsg], glossary)
+    assert metric_mismatch("What was Amap's revenue?", "Amap's revenue was RMB 15.2 billion [1].", [lsg], glossary)
+    assert not metric_mismatch("本地生活集团的收入是多少？", "收入为 152 亿元人民币，同比增长 13%[1]。", [lsg], glossary)
+    # the asked unit's own name holding another unit's (淘宝天猫 holds 淘宝 and 天猫) is still the asked unit
+    taotian = P("淘宝天猫的收入为 100 亿元人民币。")
+    assert not metric_mismatch("淘天集团的收入是多少？", "收入为 100 亿元人民币[1]。", [taotian], glossary)
+    # the unit named again after another one, before the number, is the one measured
+    both = P("菜鸟的收入增长受速卖通带动，菜鸟的收入为 285 亿元人民币。")
+    assert not metric_mismatch("菜鸟的收入是多少？", "菜鸟的收入为 285 亿元人民币[1]。", [both], glossary)
+
+
 def test_the_whole_groups_figure_given_for_a_unit_is_a_mismatch(glossary):
     group = P("合并收入共计 2,603 亿元人民币，同比增长 5%。本季度，云智能集团的收入为 281 亿元人民币，同比增长 3%。")
     assert metric_mismatch("Lazada 本季度的收入是多少？", "Lazada 本季度的收入为 2,603 亿元人民币，同比增长 5%[1]。",
