@@ -340,6 +340,44 @@ def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, 
     return out, added
 
 
+# Between an amount and the year-ago amount its source states next
+# ("为亏损 32 亿元人民币，而去年同期为亏损 17 亿元人民币", "9.61 亿元人民币，去年同一季度则为亏损 1200 万元").
+YEAR_AGO_RE = re.compile(r"^\s*[，,]\s*而?\s*去年同(?:期|一季度)\s*则?\s*为\s*(?P<loss>亏损)?\s*$")
+
+
+def complete_year_ago(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[str]]:
+    """Give each amount of the answer the year-ago amount its source states
+    right after it, unless the answer already gives that amount: the model
+    sometimes drops it ("All others' adjusted EBITA was a loss of RMB 3.2
+    billion"), and the comparison is half of the figure. The added amount
+    comes from the cited passage, so it is verified."""
+    added: list[str] = []
+    pools = [(c, [p for p in num.extract(c.text) if p.kind == "amount"]) for c in passages]
+    have = [a for a in num.extract(MARKER_RE.sub(" ", text)) if a.kind == "amount"]
+    out = text
+    for n in sorted(num.extract(text), key=lambda x: -x.start):  # right to left: earlier positions stay valid
+        if n.kind != "amount":
+            continue
+        for c, pool in pools:
+            i = next((i for i, p in enumerate(pool) if n.same_value(p)), None)
+            if i is None:
+                continue
+            ago = pool[i + 1] if i + 1 < len(pool) else None
+            m = YEAR_AGO_RE.match(c.text[pool[i].end : ago.start]) if ago is not None else None
+            if m and not any(a.same_value(ago) for a in have):
+                have.append(ago)
+                if lang == "zh":
+                    phrase = f"，去年同期为{m.group('loss') or ''} {ago.text.strip()}"
+                else:
+                    loss = "a loss of " if m.group("loss") else ""
+                    phrase = f", compared with {loss}{num.format_en(ago.value, ago.currency or 'RMB')} a year earlier"
+                end = _end_of(out, n)
+                out = out[:end] + phrase + out[end:]
+                added.append(phrase.strip("，, "))
+            break
+    return out, added
+
+
 # A source amount stated as a loss: "经调整 EBITA 为亏损 32 亿元", "去年同期则为亏损 1200 万".
 # Only a loss level, not a change in it ("亏损收窄了 8 亿" is not matched).
 LOSS_BEFORE_RE = re.compile(r"亏损\s*(?:约为|约|为|达到|达)?\s*$")

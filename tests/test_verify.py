@@ -286,6 +286,24 @@ def test_year_over_year_change_completed_from_the_cited_source():
     assert complete_changes(both, [aidc], "en")[0].count("56%") == 1  # one figure, one change
 
 
+def test_year_ago_amount_completed_from_the_cited_source():
+    from rag.verify import complete_year_ago
+
+    others = P("所有其他分部的经调整 EBITA 为亏损 32 亿元人民币，而去年同期为亏损 17 亿元人民币，主要原因是高鑫零售的部分业务规模缩减。")
+    t, added = complete_year_ago("All others' adjusted EBITA was a loss of RMB 3.2 billion [1].", [others], "en")
+    assert t == ("All others' adjusted EBITA was a loss of RMB 3.2 billion, compared with a loss of RMB 1.7 billion "
+                 "a year earlier [1].") and added
+    assert complete_year_ago("经调整 EBITA 为亏损 32 亿元人民币[1]。", [others], "zh")[0] == \
+        "经调整 EBITA 为亏损 32 亿元人民币，去年同期为亏损 17 亿元人民币[1]。"
+    # "去年同一季度则为": a profit now against a loss then
+    assert complete_year_ago("Cainiao's adjusted EBITA was RMB 961 million [1].", [CAINIAO], "en")[0] == \
+        "Cainiao's adjusted EBITA was RMB 961 million, compared with a loss of RMB 12 million a year earlier [1]."
+    given = "RMB 961 million, against a loss of RMB 12 million [1]."
+    assert complete_year_ago(given, [CAINIAO], "en") == (given, [])  # already there
+    assert complete_year_ago("A loss of RMB 1.7 billion a year ago [1].", [others], "en")[1] == []  # the year-ago figure itself
+    assert complete_year_ago("RMB 28.1 billion [1].", [CLOUD], "en")[1] == []  # source states none
+
+
 def test_streamer_counts_complete_sentences():
     s = AnswerFieldStreamer()
     s.feed('{"answerable": true, "answer": "RMB 28.')
