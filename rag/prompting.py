@@ -4,12 +4,17 @@ The model reads ~85 tokens/s here, so every passage costs time before the
 first token: passages are added in rank order until the context budget (in
 the LLM's own tokens) is spent. For an English question, each Chinese amount
 in a passage is followed by its exact English rendering ("281 亿元人民币
-[RMB 28.1 billion]"), so the model copies a conversion instead of doing one.
+(= RMB 28.1 billion)"), so the model copies a conversion instead of doing
+one; and the names the glossary knows are written in English ("主要由 Ele.me
+的健康增长和 Amap 的快速增长所推动"): reading the Chinese, the model spells
+names out of their characters ("highde" for 高德, "high Xin Retail" for
+高鑫零售), even with the English name written beside it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +22,8 @@ from . import numbers as num
 from . import tokens
 from .chunking import Chunk
 from .generate import answer_json
-from .glossary import Glossary
+from .glossary import NAME_KINDS, Glossary
+from .language import HAN_RE
 
 QUESTION_LABEL = {"en": "Question: ", "zh": "问题："}
 # Below this many tokens a passage is not worth including truncated.
@@ -39,6 +45,33 @@ def annotate_amounts(text: str) -> str:
             last = n.end
     out.append(text[last:])
     return "".join(out)
+
+
+def english_names(text: str, glossary: Glossary) -> str:
+    """Write each Chinese name the glossary knows (businesses, products,
+    people, firms) as its English name, spaced from the words around it as
+    Latin words stand in Chinese text. Longer names are read first, so "速卖通 Choice"
+    is not read as "速卖通"."""
+    pattern, names = _names(glossary)
+    if pattern is None:
+        return text
+
+    def english(m: re.Match) -> str:
+        before = " " if m.start() and text[m.start() - 1].isalnum() else ""  # Han characters are alphanumeric
+        after = " " if m.end() < len(text) and text[m.end()].isalnum() else ""
+        return before + names[m.group()] + after
+
+    return pattern.sub(english, text)
+
+
+@lru_cache(maxsize=4)
+def _names(glossary: Glossary) -> tuple[re.Pattern | None, dict[str, str]]:
+    """A pattern of the glossary's Chinese names, longest first, and each one's English name."""
+    names = {z: e.en[0] for e in glossary.entries if e.kind in NAME_KINDS and e.en and not HAN_RE.search(e.en[0])
+             for z in e.zh if HAN_RE.search(z)}
+    if not names:
+        return None, names
+    return re.compile("|".join(re.escape(z) for z in sorted(names, key=len, reverse=True))), names
 
 
 def english_header(c: Chunk, glossary: Glossary) -> str:
@@ -66,7 +99,7 @@ def english_header(c: Chunk, glossary: Glossary) -> str:
 
 def passage_block(i: int, c: Chunk, lang: str, glossary: Glossary | None = None) -> str:
     if lang == "en":
-        body = annotate_amounts(c.text)
+        body = annotate_amounts(english_names(c.text, glossary) if glossary else c.text)
         head = english_header(c, glossary) if glossary else c.header
     else:
         body, head = c.text, c.header

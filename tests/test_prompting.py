@@ -1,0 +1,43 @@
+"""What the model reads: for an English question, passages with the names
+the glossary knows written in English and each Chinese amount followed by
+its English rendering; a Chinese question's passages as they are."""
+
+import pytest
+
+from rag.chunking import Chunk
+from rag.glossary import load
+from rag.prompting import english_names, passage_block
+
+
+@pytest.fixture(scope="module")
+def glossary(base_config):
+    return load(base_config.glossary)
+
+
+LSG = "本地生活集团的收入同比增长 13%至 152 亿元人民币，主要由饿了么的健康增长和高德的快速增长所推动。"
+
+
+def test_names_are_written_in_english_spaced_like_latin_words(glossary):
+    assert english_names(LSG, glossary) == ("Local Services Group 的收入同比增长 13%至 152 亿元人民币，主要由 Ele.me "
+                                            "的健康增长和 Amap 的快速增长所推动。")
+    # no space next to punctuation
+    assert english_names("吴泳铭说，高鑫零售的业务", glossary) == "Eddie Wu 说，Sun Art Retail 的业务"
+
+
+def test_the_longest_name_is_read_first(glossary):
+    assert (english_names("以支持速卖通 Choice的增长，作为速卖通的合作伙伴。", glossary)
+            == "以支持 AliExpress Choice 的增长，作为 AliExpress 的合作伙伴。")
+
+
+def test_text_without_a_known_name_is_unchanged(glossary):
+    text = "我们认为影响比较有限。Lazada 一直遵守当地法规。"
+    assert english_names(text, glossary) == text
+
+
+def test_only_an_english_questions_passages_are_rendered_in_english(glossary):
+    c = Chunk(id="c", doc="d", text=LSG, start=0, end=len(LSG), tokens=0, section="财务业绩", speaker="徐宏")
+    en = passage_block(1, c, "en", glossary)
+    assert "和 Amap 的快速增长" in en and "152 亿元人民币 (= RMB 15.2 billion)" in en
+    assert "高德" not in en and en.startswith("[1] ") and "Toby" in en.splitlines()[0]
+    zh = passage_block(1, c, "zh", glossary)
+    assert LSG in zh and "Amap" not in zh and "(=" not in zh
