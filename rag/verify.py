@@ -8,8 +8,9 @@ For each sentence (claim) of the model's answer:
   billion" -> "28.1 billion" when the source says 281亿); anything else is
   listed as unverified;
 - a citation stays only if its passage supports the claim (its numbers, or
-  enough shared terms); a claim with no marker gets the passage that supports
-  it, if one clearly does.
+  enough shared terms); an English claim whose cited passage shares a single
+  term with it is cited to the passage that holds its terms, if another does;
+  a claim with no marker gets the passage that supports it, if one clearly does.
 The model's text is never shown as fact on the model's word alone.
 """
 
@@ -171,17 +172,26 @@ def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary
             if i not in keep:
                 keep.append(i)
         scores = {i: support_score(body, passages[i - 1], glossary, lang) for i in range(1, len(passages) + 1)}
+        # the passage that supports the claim best (the higher-ranked one on a tie)
+        best = max(scores, key=lambda i: (scores[i], -i)) if scores else None
         for i in markers:
             # the model cited it: enough if the passage shares the claim's wording (zh)
-            # or at least one of its concepts/names (en, across languages)
-            cited_ok = _supports(scores[i], lang) or (lang == "en" and scores[i] >= EN_CITED_MIN)
-            if i not in keep and cited_ok:
-                keep.append(i)
-        if not keep and scores:
+            # or at least one of its concepts/names (en, across languages)...
+            if _supports(scores[i], lang):
+                cite = i
+            elif lang == "en" and scores[i] >= EN_CITED_MIN:
+                # ...unless another passage holds the claim's terms outright: "Lazada has
+                # been relatively unaffected by Indonesia's cross-border restrictions [3]"
+                # shares only "cross-border" with [3], and Lazada and Indonesia too with [1]
+                cite = best if _supports(scores[best], lang) and scores[best] > scores[i] else i
+            else:
+                continue
+            if cite not in keep:
+                keep.append(cite)
+        if not keep and best is not None:
             # the model rarely writes markers: attribute the claim to the passage
-            # that supports it best (the higher-ranked one on a tie), by the same
-            # test a passage the model cited would have to pass
-            best = max(scores, key=lambda i: (scores[i], -i))
+            # that supports it best, by the same test a passage the model cited
+            # would have to pass
             if _supports(scores[best], lang) or (lang == "en" and scores[best] >= EN_CITED_MIN):
                 keep.append(best)
         supported = bool(keep) and numbers_ok

@@ -73,6 +73,20 @@ def test_citation_dropped_when_passage_does_not_support(glossary):
     assert v.used == [] and not v.any_supported
 
 
+def test_an_english_claim_moves_to_the_passage_holding_its_terms(glossary):
+    lazada = P("关于 Lazada，首先东南亚依然是我们一个非常重要的市场。关于印尼跨境的限制，我们其实一直是比较遵守当地监管规则的，"
+               "所以对我们的影响相对有限。", speaker="蒋凡")
+    cross = P("我先回答一下第一个问题。首先，我们也分跨境业务和本地业务。", speaker="蒋凡")
+    claim = "Lazada has been relatively unaffected by Indonesia's cross-border restrictions [2]."
+    # [2] shares only "cross-border"; [1] holds Lazada, Indonesia and cross-border
+    assert verify(claim, [lazada, cross], "Lazada?", glossary, "en").used == [1]
+    # one shared term is still enough when no passage holds more
+    assert verify(claim.replace("[2]", "[1]"), [cross, CLOUD], "Lazada?", glossary, "en").used == [1]
+    # a cited passage that holds the claim's terms stays, though another holds as many
+    assert verify("Lazada has been relatively unaffected by Indonesia's cross-border restrictions [2].",
+                  [lazada, lazada], "Lazada?", glossary, "en").used == [2]
+
+
 def test_uncited_claim_is_attributed(glossary):
     v = verify("董事会已批准将股票回购计划的规模再增加 250 亿美元。", PASSAGES, "回购？", glossary, "zh")
     assert v.used == [3] and v.text.endswith("[3]。")
