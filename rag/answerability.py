@@ -148,7 +148,7 @@ class MetricSpec:
     def names_other_unit(self, flat: str) -> bool:
         return any(v in flat for v in self.other_units)
 
-    def about_unit(self, sent: str, n=None) -> bool:
+    def about_unit(self, sent: str, n: num.Number | None = None) -> bool:
         """The sentence names the unit asked about, or neither another unit nor
         the whole group. Given its number `n`, the unit named last before the
         number is the one it measures: in "本地生活集团的收入为 152 亿元，主要由
