@@ -62,9 +62,9 @@ def retriever(built_index):
 
 @pytest.fixture(scope="session")
 def gold():
-    import json
+    from rag.evaluation import load_gold
 
-    return [json.loads(line) for line in (ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return load_gold(ROOT / "eval" / "gold.jsonl")
 
 
 def copy_corpus(tmp_path: Path, name: str = "call.txt") -> Path:
