@@ -125,7 +125,8 @@ def example_turns(prompts_dir: str, lang: str) -> tuple[tuple[str, str], ...]:
     placed before the question: the first brings its own passages. They
     show the answer's form (a full sentence, the change and the reason when
     asked, faithful wording, the figure asked and not its neighbour, a
-    refusal). They sit in the prompt's cached prefix, so they cost no time
+    reason with the specifics the passage gives after it, a speaker's point
+    together with the condition stated later in the passage, a refusal). They sit in the prompt's cached prefix, so they cost no time
     per question (see generate.PrefixCache)."""
     path = Path(prompts_dir) / f"examples_{lang}.json"
     if not path.is_file():

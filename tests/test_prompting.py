@@ -41,3 +41,20 @@ def test_only_an_english_questions_passages_are_rendered_in_english(glossary):
     assert "高德" not in en and en.startswith("[1] ") and "Toby" in en.splitlines()[0]
     zh = passage_block(1, c, "zh", glossary)
     assert LSG in zh and "Amap" not in zh and "(=" not in zh
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_figure_of_the_worked_examples_is_in_their_passages(base_config, lang):
+    """The examples show verified answers: an amount or share the passages
+    lack would teach the model to write one."""
+    from rag import numbers as num
+    from rag.prompting import example_turns
+
+    turns = example_turns(base_config.prompts_dir, lang)
+    passages = num.extract(turns[0][0])
+    answers = [a for _, a in turns if '"answerable": true' in a]
+    assert len(answers) >= 6
+    for a in answers:
+        for n in num.extract(a):
+            if n.kind in ("amount", "percent"):
+                assert num.find_match(n, passages), (n.text, a)
