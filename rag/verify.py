@@ -253,11 +253,16 @@ def stray_chinese(text: str) -> list[str]:
 DUPLICATE_UNIT_RE = re.compile(r"(?P<amt>(?:RMB |US\$|HK\$)[\d.,]+(?: (?:trillion|billion|million))?+)"
                                r"(?:\s*(?:billion|million|RMB|yuan|US dollars|dollars|USD|人民币|元))+", re.I)
 
+# An amount the model restated in brackets after itself: "RMB 19 billion (19 billion RMB)".
+RESTATED_RE = re.compile(r"(?P<amt>(?:RMB |US\$|HK\$)[\d.,]+(?: (?:trillion|billion|million))?)\s*"
+                         r"[(（](?P<again>[^()（）]{1,30})[)）]")
+
 
 def english_amounts(text: str) -> str:
     """Render every amount of an English answer in English: "565 亿RMB" ->
     "RMB 56.5 billion" (the value is exact: 亿 = 10^8), then drop units the
-    model repeated after it ("RMB 2.4 billion billionRMB")."""
+    model repeated after it ("RMB 2.4 billion billionRMB") and an amount it
+    restated in brackets ("RMB 19 billion (19 billion RMB)")."""
     out, last = [], 0
     for n in num.extract(text):
         if n.kind == "amount" and re.search(r"[亿万元]|美元", n.text):
@@ -266,7 +271,14 @@ def english_amounts(text: str) -> str:
             out.append(lead + num.format_en(n.value, n.currency or "RMB"))
             last = n.end
     out.append(text[last:])
-    return DUPLICATE_UNIT_RE.sub(lambda m: m.group("amt"), "".join(out))
+    text = DUPLICATE_UNIT_RE.sub(lambda m: m.group("amt"), "".join(out))
+    return RESTATED_RE.sub(lambda m: m.group("amt") if _restates(m) else m.group(), text)
+
+
+def _restates(m: re.Match) -> bool:
+    said = [n for n in num.extract(m.group("amt")) if n.kind == "amount"]
+    again = [n for n in num.extract(m.group("again")) if n.kind == "amount"]
+    return len(said) == 1 and len(again) == 1 and said[0].same_value(again[0])
 
 
 # Words that state a year-over-year change in the source, and those of a decrease.

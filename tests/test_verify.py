@@ -8,7 +8,7 @@ from rag.answerability import (measuring_sentences, metric_mismatch, metric_spec
 from rag.chunking import Chunk
 from rag.generate import AnswerFieldStreamer, parse_json
 from rag.glossary import load
-from rag.verify import english_only, stray_chinese, verify
+from rag.verify import english_amounts, english_only, stray_chinese, verify
 
 
 @pytest.fixture(scope="module")
@@ -398,3 +398,11 @@ def test_an_analyst_the_answer_names_gets_their_firm(glossary):
     # no analyst named, or a name that is only part of a word: nothing added
     assert name_firms("Eddie Wu answered [1].", [answered], glossary, "en")[1] == []
     assert name_firms("Thomas Chongqing [1].", [asked], glossary, "en")[1] == []
+
+
+def test_an_amount_restated_in_brackets_after_itself_is_dropped():
+    assert english_amounts("were RMB 19 billion (19 billion RMB) in losses") == "were RMB 19 billion in losses"
+    assert english_amounts("RMB 48.7 billion (RMB 48.7 billion)") == "RMB 48.7 billion"
+    # brackets that say something else stay
+    assert english_amounts("RMB 28.1 billion (up 3%)") == "RMB 28.1 billion (up 3%)"
+    assert english_amounts("RMB 10 billion (US$1.4 billion)") == "RMB 10 billion (US$1.4 billion)"
