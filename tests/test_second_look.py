@@ -2,6 +2,8 @@
 passages the model reads again (pure logic; the real model's behaviour is
 in the end-to-end tests)."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from rag.assistant import NO_ANSWER, PERIOD_MISMATCH, Assistant
@@ -16,7 +18,7 @@ def assistant(base_config, monkeypatch):
     a.cfg, a.glossary = base_config, load(base_config.glossary)
     a.read = []
 
-    def answer_again(asked, question, passages, lang):
+    def answer_again(asked, question, passages, lang, metric=True):
         a.read.append([c.text for c in passages])
         return "checked", None
 
@@ -61,3 +63,52 @@ def test_numbers_for_another_metric_are_asked_again_with_the_sentences_stating_t
     # no passage states the metric: the model reads them all, whole
     checked, reason, cited = assistant._focused_retry(q, [aidc], "zh")
     assert [c.id for c in cited] == ["c2"] and assistant.read[1] == [aidc.text]
+
+
+GAAP = ("公认会计准则净利润为 107亿元人民币，同比减少 350 亿元人民币，主要归因于投资价值变动及减值：\n"
+        "第一、股权投资按市值计价变动约为 190 亿元人民币。第二、无形资产摊销和减值为 146 亿元人民币。"
+        "第三，商誉减值为 85亿元人民币，与优酷相关。")
+
+
+@pytest.fixture
+def breakdown_assistant(assistant):
+    chunk = P(GAAP, 1)
+    assistant.retriever = SimpleNamespace(chunks=[chunk])
+    assistant.answers = []  # what the stubbed model answers from the items, in turn
+
+    def answer_again(asked, question, passages, lang, metric=True):
+        assistant.read.append((asked, [c.text for c in passages], metric))
+        text = assistant.answers.pop(0)
+        return SimpleNamespace(text=text, used=[1]), None
+
+    assistant._answer_again = answer_again
+    return assistant, chunk
+
+
+def test_an_answer_leaving_out_the_items_of_a_breakdown_is_asked_again_with_the_items(breakdown_assistant):
+    a, chunk = breakdown_assistant
+    first = SimpleNamespace(text="净利润同比减少 350 亿元人民币，主要归因于投资价值变动及减值[1]。", used=[1])
+    a.answers = ["第一、190 亿元人民币[1]；第二、146 亿元人民币[2]；第三、85亿元人民币[3]。"]
+    checked, cited = a._complete_breakdown("公认会计准则净利润为什么下降？", first, [chunk], "zh")
+    asked, read, metric = a.read[0]
+    assert asked.startswith("公认会计准则净利润为什么下降？") and len(asked) > len("公认会计准则净利润为什么下降？")
+    assert [t[:3] for t in read] == ["第一、", "第二、", "第三，"] and metric is False  # items measure parts
+    assert checked.text.startswith("第一、190") and [c.id for c in cited] == ["c1"] * 3
+
+
+def test_a_second_answer_missing_an_item_is_not_kept(breakdown_assistant):
+    a, chunk = breakdown_assistant
+    first = SimpleNamespace(text="净利润同比减少 350 亿元人民币[1]。", used=[1])
+    a.answers = ["第一、190 亿元人民币[1]；第二、146 亿元人民币[2]。"]
+    assert a._complete_breakdown("公认会计准则净利润为什么下降？", first, [chunk], "zh") == (first, [chunk])
+
+
+def test_no_second_look_for_the_figure_itself_another_figure_or_a_complete_answer(breakdown_assistant):
+    a, chunk = breakdown_assistant
+    first = SimpleNamespace(text="公认会计准则净利润为 107亿元人民币[1]。", used=[1])
+    assert a._complete_breakdown("公认会计准则净利润是多少？", first, [chunk], "zh") == (first, [chunk])
+    # the breakdown is of GAAP net income, not of the non-GAAP figure asked
+    assert a._complete_breakdown("非公认会计准则净利润为什么下降？", first, [chunk], "zh") == (first, [chunk])
+    whole = SimpleNamespace(text="190 亿元人民币、146 亿元人民币和 85亿元人民币[1]。", used=[1])
+    assert a._complete_breakdown("公认会计准则净利润为什么下降？", whole, [chunk], "zh") == (whole, [chunk])
+    assert a.read == []
