@@ -271,3 +271,60 @@ def measuring_sentences(question: str, passages: list[Chunk], glossary: Glossary
     return [[m.group().strip() for m in SENTENCE_RE.finditer(c.text)
              if any(spec.measured_by(m.group(), n) for n in num.extract(m.group()) if n.kind in MEASURED_KINDS)]
             for c in passages]
+
+
+# The metrics a percentage change is reported for. A change in an answer is
+# checked against the one of these named last before it, in the answer and
+# in its source ("Cainiao's adjusted EBITA ..., up 24%" where the source's 24%
+# follows 收入: revenue grew 24%, not adjusted EBITA). Broader terms (跨境,
+# 商家) are not: they name what drove a figure, not the figure.
+HEADLINE_METRICS = ("收入", "经调整 EBITA", "经调整 EBITDA", "经调整 EBITA 利润率", "净利润", "非公认会计准则净利润",
+                    "公认会计准则净利润", "自由现金流", "净现金", "资本支出", "客户管理收入", "GMV|商品交易额", "订单量")
+# A change phrase around a percentage: the words before it, and after it.
+_EN_MOVE = (r"(?:an?\s+)?(?:increase|decrease|rise|decline|growth|drop|fall)\s+of|up|down|grew|rose|fell"
+            r"|(?:increas|decreas|grow|ris|declin|fall|dropp)(?:ed|ing|s)?(?:\s+by)?")
+CHANGE_BEFORE_PCT = {"en": re.compile(r"(?:,\s*|\s+)(?:" + _EN_MOVE + r")\s*$", re.I),
+                     "zh": re.compile(r"[，,]?\s*(?:同比|比去年同期)?\s*(?:增长|增加|下降|减少|上升|提升)了?\s*$")}
+CHANGE_AFTER_PCT = {"en": re.compile(r"^\s*(?:year[- ]over[- ]year|YoY|from a year earlier|from the previous year)?",
+                                     re.I),
+                    "zh": re.compile(r"^")}
+
+
+def metric_before(text: str, glossary: Glossary) -> str | None:
+    """The headline metric (its Chinese name) named last in `text`."""
+    names = [e.zh[0] for _, e in glossary.mentions(text) if "|".join(e.zh) in HEADLINE_METRICS or
+             e.zh[0] in HEADLINE_METRICS]
+    return names[-1] if names else None
+
+
+def drop_misattributed_changes(text: str, passages: list[Chunk], glossary: Glossary,
+                               lang: str) -> tuple[str, list[str]]:
+    """Remove each change phrase set after an amount or a comma ("RMB 924
+    million, up 24% year over year", "9.24 亿元人民币，同比增长 24%") whose percentage every
+    source gives to another headline metric than the one the answer names
+    before it. The model takes a change from a
+    neighbouring sentence; the change that does belong to the figure is then
+    added from its source (verify.complete_changes)."""
+    dropped: list[str] = []
+    for n in sorted(num.extract(text), key=lambda x: -x.start):  # right to left: earlier spans stay valid
+        if n.kind != "percent":
+            continue
+        sent_start = max((m.end() for m in re.finditer(r"[。！？；;!?]|\.\s", text[: n.start])), default=0)
+        asked = metric_before(MARKER_RE.sub(" ", text[sent_start : n.start]), glossary)
+        before = CHANGE_BEFORE_PCT[lang].search(text[: n.start])
+        if asked is None or before is None or not (before.group().lstrip()[:1] in ",，"
+                                                   or _after_amount(text[: before.start()])):
+            continue  # dropping a change that is the sentence's predicate would leave half a sentence
+        stated = {metric_before(sent[: src.start], glossary) for _, sent, src in number_sources([n], passages)}
+        if not stated or None in stated or asked in stated:
+            continue  # not found, or a source names no metric before it or names this one
+        end = n.end + CHANGE_AFTER_PCT[lang].match(text[n.end :]).end()
+        dropped.append(text[before.start() : end].strip(" ，,"))
+        text = text[: before.start()] + text[end:]
+    return text, dropped
+
+
+def _after_amount(text: str) -> bool:
+    """`text` ends with an amount."""
+    amounts = [a for a in num.extract(text) if a.kind == "amount"]
+    return bool(amounts) and not text[amounts[-1].end :].strip()

@@ -21,8 +21,8 @@ from . import glossary as glossary_mod
 from . import numbers as num
 from . import periods
 from .chunking import Chunk
-from .answerability import (METRIC_KINDS, SENTENCE_RE, measuring_sentences, metric_mismatch, metric_terms, missing_concepts,
-                            squash, unit_unnamed)
+from .answerability import (METRIC_KINDS, SENTENCE_RE, drop_misattributed_changes, measuring_sentences, metric_mismatch,
+                            metric_terms, missing_concepts, squash, unit_unnamed)
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json,
@@ -407,6 +407,8 @@ class Assistant:
             return None, UNIT_MISMATCH
         if lang == "en":
             checked.text = english_amounts(checked.text)  # units left over by scale corrections
+        checked.text, dropped = drop_misattributed_changes(checked.text, cited, self.glossary, lang)
+        checked.corrections += [(phrase, "") for phrase in dropped]
         checked.text, _ = complete_changes(checked.text, cited, lang)
         checked.text, _ = complete_year_ago(checked.text, cited, lang)
         checked.text, _ = mark_losses(checked.text, cited, lang)

@@ -81,6 +81,18 @@ class Glossary:
                     found.append(entry)
         return Expansion(found)
 
+    def mentions(self, text: str) -> list[tuple[int, Entry]]:
+        """Where each entry is named in `text`, as (offset, entry) in text
+        order, matched as `expand` matches (longest alias first, matched
+        text consumed)."""
+        found: list[tuple[int, Entry]] = []
+        rest = text
+        for rx, entry in self._patterns:
+            for m in rx.finditer(rest):
+                found.append((m.start(), entry))
+            rest = rx.sub(lambda m: "\x00" * len(m.group()), rest)
+        return sorted(found, key=lambda f: f[0])
+
     def zh_names(self) -> tuple[str, ...]:
         """The Chinese names of businesses, products, people and firms: the
         words a translation cannot guess."""

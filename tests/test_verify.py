@@ -3,8 +3,8 @@ passages are real chunks of the default transcript)."""
 
 import pytest
 
-from rag.answerability import (measuring_sentences, metric_mismatch, metric_spec, missing_concepts, states_metric,
-                              unit_unnamed)
+from rag.answerability import (drop_misattributed_changes, measuring_sentences, metric_mismatch, metric_spec,
+                              missing_concepts, states_metric, unit_unnamed)
 from rag.chunking import Chunk
 from rag.generate import AnswerFieldStreamer, parse_json
 from rag.glossary import load
@@ -406,3 +406,36 @@ def test_an_amount_restated_in_brackets_after_itself_is_dropped():
     # brackets that say something else stay
     assert english_amounts("RMB 28.1 billion (up 3%)") == "RMB 28.1 billion (up 3%)"
     assert english_amounts("RMB 10 billion (US$1.4 billion)") == "RMB 10 billion (US$1.4 billion)"
+
+
+CAINIAO_TWO_FIGURES = P("菜鸟的收入为 285 亿元人民币，同比增长 24%，主要由跨境物流履约解决方案的收入增长所贡献。"
+            "菜鸟的经调整 EBITA 为 9.61 亿元人民币，去年同期为亏损 1200 万元人民币。")
+
+
+@pytest.mark.parametrize("lang,answer,kept", [
+    ("en", "Cainiao's adjusted EBITA was RMB 961 million, compared with a loss of RMB 12 million a year earlier, "
+           "up 24% year over year[1].",
+     "Cainiao's adjusted EBITA was RMB 961 million, compared with a loss of RMB 12 million a year earlier[1]."),
+    ("zh", "菜鸟的经调整 EBITA 为 9.61 亿元人民币，同比增长 24%[1]。", "菜鸟的经调整 EBITA 为 9.61 亿元人民币[1]。"),
+])
+def test_a_change_the_source_gives_to_another_metric_is_dropped(glossary, lang, answer, kept):
+    text, dropped = drop_misattributed_changes(answer, [CAINIAO_TWO_FIGURES], glossary, lang)
+    assert text == kept and len(dropped) == 1 and "24%" in dropped[0]
+
+
+@pytest.mark.parametrize("answer", [
+    "Cainiao's revenue was RMB 28.5 billion, up 24% year over year[1].",  # the metric the source gives it
+    "菜鸟的收入为 285 亿元人民币，同比增长 24%[1]。",
+    "Cainiao's adjusted EBITA rose, driven by 24% revenue growth[1].",  # no change phrase: not this check's
+    "Cainiao's adjusted EBITA increased by 24%[1].",  # the sentence's predicate: dropping it leaves half a sentence
+])
+def test_a_change_given_to_its_own_metric_or_not_set_after_a_figure_stays(glossary, answer):
+    lang = "zh" if "菜鸟" in answer else "en"
+    assert drop_misattributed_changes(answer, [CAINIAO_TWO_FIGURES], glossary, lang) == (answer, [])
+
+
+def test_glossary_mentions_are_found_in_text_order_longest_alias_first(glossary):
+    found = [(i, e.zh[0]) for i, e in glossary.mentions("Cainiao's adjusted EBITA margin rose; revenue grew 24%")]
+    assert [z for _, z in found if z in ("菜鸟", "经调整 EBITA 利润率", "经调整 EBITA", "收入")] == \
+        ["菜鸟", "经调整 EBITA 利润率", "收入"]  # the margin is not also read as adjusted EBITA
+    assert [i for i, _ in found] == sorted(i for i, _ in found)
