@@ -31,8 +31,8 @@ from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
-from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_year_ago, english_amounts, english_only,
-                     mark_losses, name_firms, support_score, verify)
+from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, english_amounts,
+                     english_only, mark_losses, name_firms, support_score, verify)
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -411,6 +411,7 @@ class Assistant:
         checked.corrections += [(phrase, "") for phrase in dropped]
         checked.text, _ = complete_changes(checked.text, cited, lang)
         checked.text, _ = complete_year_ago(checked.text, cited, lang)
+        checked.text, _ = complete_parts(checked.text, cited, self.glossary, lang)
         checked.text, _ = mark_losses(checked.text, cited, lang)
         checked.text, _ = name_firms(checked.text, cited, self.glossary, lang)
         return checked, None

@@ -400,6 +400,68 @@ def complete_year_ago(text: str, passages: list[Chunk], lang: str) -> tuple[str,
     return out, added
 
 
+# How far the parts a source adds up may be from the total it states with
+# them: totals are rounded ("回购达 98 亿美元，加上派息 25 亿美元，我们返还给股东的价值超过 120 亿美元").
+PARTS_REL_TOL = 0.05
+CLAUSE_START_RE = re.compile(r"[，,；;：:]")
+
+
+def complete_parts(text: str, passages: list[Chunk], glossary: Glossary, lang: str) -> tuple[str, list[str]]:
+    """Give each amount of the answer the parts its source sentence adds up
+    to it, when the answer gives none of them: asked how much was returned
+    to shareholders, the model answers "over US$12 billion" and drops the
+    US$9.8 billion of buybacks and US$2.5 billion of dividends its source
+    builds it from. The parts are two or more amounts of the same currency
+    right before the total in its sentence whose sum is the total. Chinese
+    answers get the source's words for them; English ones each part's
+    glossary term named before it ("buyback of US$9.8 billion")."""
+    added: list[str] = []
+    have = [a for a in num.extract(MARKER_RE.sub(" ", text)) if a.kind == "amount"]
+    out = text
+    for n in sorted(num.extract(text), key=lambda x: -x.start):
+        if n.kind != "amount":
+            continue
+        parts, sent = _parts_of(n, passages)
+        if not parts or any(any(p.same_value(a) for a in have) for p in parts):
+            continue
+        if lang == "zh":
+            start = max((m.end() for m in CLAUSE_START_RE.finditer(sent, 0, parts[0].start)), default=0)
+            phrase = "（" + sent[start : _end_of(sent, parts[-1])].strip(" ，,") + "）"
+        else:
+            phrase = " (" + " and ".join(_labelled(p, sent, glossary) for p in parts) + ")"
+        end = _end_of(out, n)
+        out = out[:end] + phrase + out[end:]
+        added.append(phrase.strip(" （）()"))
+        have += parts
+    return out, added
+
+
+def _parts_of(total: num.Number, passages: list[Chunk]) -> tuple[list[num.Number], str]:
+    """The amounts right before `total` in a passage sentence stating it
+    that add up to it, and that sentence; ([], "") when there are none."""
+    for c in passages:
+        for m in CLAIM_RE.finditer(c.text):
+            sent = m.group()
+            pool = [p for p in num.extract(sent) if p.kind == "amount"]
+            for i, p in enumerate(pool):
+                if not total.same_value(p):
+                    continue
+                before = [q for q in pool[:i] if q.currency == p.currency]
+                for k in range(2, len(before) + 1):
+                    parts = before[-k:]
+                    if abs(sum(q.value for q in parts) - p.value) <= PARTS_REL_TOL * p.value:
+                        return parts, sent
+    return [], ""
+
+
+def _labelled(part: num.Number, sent: str, glossary: Glossary) -> str:
+    """"buyback of US$9.8 billion": the finance term named last in the part's clause before it."""
+    start = max((m.end() for m in CLAUSE_START_RE.finditer(sent, 0, part.start)), default=0)
+    terms = [e for _, e in glossary.mentions(sent[start : part.start]) if e.kind == "finance" and e.en]
+    shown = num.format_en(part.value, part.currency or "RMB")
+    return f"{terms[-1].en[0]} of {shown}" if terms else shown
+
+
 # A source amount stated as a loss: "经调整 EBITA 为亏损 32 亿元", "去年同期则为亏损 1200 万".
 # Only a loss level, not a change in it ("亏损收窄了 8 亿" is not matched).
 LOSS_BEFORE_RE = re.compile(r"亏损\s*(?:约为|约|为|达到|达)?\s*$")

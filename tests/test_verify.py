@@ -8,7 +8,7 @@ from rag.answerability import (drop_misattributed_changes, measuring_sentences, 
 from rag.chunking import Chunk
 from rag.generate import AnswerFieldStreamer, parse_json
 from rag.glossary import load
-from rag.verify import english_amounts, english_only, stray_chinese, verify
+from rag.verify import complete_parts, english_amounts, english_only, stray_chinese, verify
 
 
 @pytest.fixture(scope="module")
@@ -439,3 +439,25 @@ def test_glossary_mentions_are_found_in_text_order_longest_alias_first(glossary)
     assert [z for _, z in found if z in ("菜鸟", "经调整 EBITA 利润率", "经调整 EBITA", "收入")] == \
         ["菜鸟", "经调整 EBITA 利润率", "收入"]  # the margin is not also read as adjusted EBITA
     assert [i for i, _ in found] == sorted(i for i, _ in found)
+
+
+RETURNED = P("2023 财年，股份回购达 98 亿美元，加上派息 25 亿美元，我们返还给股东的价值超过 120 亿美元。")
+
+
+@pytest.mark.parametrize("lang,answer,completed", [
+    ("zh", "阿里巴巴向股东返还了超过 120 亿美元[1]。",
+     "阿里巴巴向股东返还了超过 120 亿美元（股份回购达 98 亿美元，加上派息 25 亿美元）[1]。"),
+    ("en", "Alibaba returned over US$12 billion to shareholders [1].",
+     "Alibaba returned over US$12 billion (buyback of US$9.8 billion and dividend of US$2.5 billion) "
+     "to shareholders [1]."),
+])
+def test_a_total_gets_the_parts_its_source_adds_up_to_it(glossary, lang, answer, completed):
+    assert complete_parts(answer, [RETURNED], glossary, lang)[0] == completed
+
+
+def test_no_parts_when_the_answer_gives_one_or_the_amounts_before_do_not_add_up(glossary):
+    given = "Buybacks were US$9.8 billion, and over US$12 billion was returned [1]."
+    assert complete_parts(given, [RETURNED], glossary, "en") == (given, [])
+    other = P("AIDC 收入为 285 亿元人民币。国际零售商业业务收入为 233 亿元人民币，国际批发商业业务收入为 53 亿元人民币。")
+    for answer in ("AIDC's revenue was RMB 28.5 billion [1].", "Wholesale revenue was RMB 5.3 billion [1]."):
+        assert complete_parts(answer, [other], glossary, "en") == (answer, [])
