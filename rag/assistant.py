@@ -328,13 +328,11 @@ class Assistant:
             return None, PERIOD_MISMATCH, passages
         return self._answer_from_sentences(question, question, chosen, lang)
 
-    def _answer_from_sentences(self, asked: str, question: str, chosen: list[tuple[Chunk, str]], lang: str,
-                               metric: bool = True):
+    def _answer_from_sentences(self, asked: str, question: str, chosen: list[tuple[Chunk, str]], lang: str):
         """Answer `asked` from the sentences kept of each passage, (passage,
         kept text). Returns (checked, reason, the passages): citations show
         the whole passage, the supporting sentence highlighted."""
-        checked, reason = self._answer_again(asked, question, [replace(c, text=text) for c, text in chosen], lang,
-                                             metric)
+        checked, reason = self._answer_again(asked, question, [replace(c, text=text) for c, text in chosen], lang)
         return checked, reason, [c for c, _ in chosen]
 
     def _next_passages(self, question: str, hits: list[Hit], passages: list[Chunk], lang: str):
@@ -353,10 +351,10 @@ class Assistant:
     def _complete_breakdown(self, question: str, checked, passages: list[Chunk], lang: str):
         """The question asks why a figure moved or what it is made of, the
         answer cites a passage where the transcript breaks that figure down
-        item by item (rag/breakdown.py), and it leaves items out. Ask once
-        more with the items as the passages; keep that answer if it is
-        verified and gives every item's amount. Returns (checked, the
-        passages its markers refer to)."""
+        item by item (rag/breakdown.py), and it leaves items out: the items
+        are appended from the source, each citing the passage that holds it
+        (added to the passages when the answer did not have it). Returns
+        (checked, the passages its markers refer to)."""
         if not breakdown.asks_for_parts(question):
             return checked, passages
         for i in checked.used:
@@ -365,16 +363,20 @@ class Assistant:
                 if breakdown.covered(checked.text, b) == len(b.items) or \
                         not measuring_sentences(question, [intro], self.glossary)[0]:
                     continue  # complete, or the breakdown of another figure than the one asked
-                hint = load_prompt(self.cfg.prompts_dir, f"breakdown_{lang}.txt")
-                again, _, chosen = self._answer_from_sentences(f"{question} {hint}", question,
-                                                               breakdown.passages(b, self.retriever.chunks), lang,
-                                                               metric=False)
-                if again is not None and breakdown.covered(again.text, b) == len(b.items):
-                    return again, chosen
+                passages = list(passages)
+                items = []
+                for chunk, item in breakdown.passages(b, self.retriever.chunks):
+                    if chunk.id not in [c.id for c in passages]:
+                        passages.append(chunk)
+                    items.append((item, [c.id for c in passages].index(chunk.id) + 1))
+                text, claims = breakdown.render(items, self.glossary, lang)
+                checked.text = checked.text.rstrip() + ("" if lang == "zh" else " ") + text
+                checked.claims += claims
+                checked.used += [m for m in dict.fromkeys(m for _, m in items) if m not in checked.used]
                 return checked, passages
         return checked, passages
 
-    def _answer_again(self, asked: str, question: str, passages: list[Chunk], lang: str, metric: bool = True):
+    def _answer_again(self, asked: str, question: str, passages: list[Chunk], lang: str):
         """Generate from `passages` for the prompt's question `asked` (the
         question with a hint) and check the answer against `question`."""
         messages = answer_messages(self.cfg.prompts_dir, asked, passages, lang, self.glossary)
@@ -383,12 +385,10 @@ class Assistant:
             try:
                 next(generation)
             except StopIteration as done:
-                return self._check_answer(done.value, question, passages, lang, metric)
+                return self._check_answer(done.value, question, passages, lang)
 
-    def _check_answer(self, result: dict, question: str, passages, lang: str, metric: bool = True):
-        """(Verified, None) for an answer that can be shown, else (None, why not).
-        `metric=False` skips the check that a figure measures the metric asked:
-        the items of a breakdown measure its parts, not the total asked about."""
+    def _check_answer(self, result: dict, question: str, passages, lang: str):
+        """(Verified, None) for an answer that can be shown, else (None, why not)."""
         text = str(result.get("answer", "")).strip()
         if not result.get("answerable", False) or not text:
             return None, NO_ANSWER
@@ -398,7 +398,7 @@ class Assistant:
         checked = verify(text, passages, question, self.glossary, lang)
         if not checked.any_cited:  # nothing verifiable remains
             return None, "no claim of the answer is supported by the passages"
-        if metric and metric_mismatch(question, checked.text, passages, self.glossary):
+        if metric_mismatch(question, checked.text, passages, self.glossary):
             return None, METRIC_MISMATCH
         if periods.period_mismatch(question, checked.text, passages):
             return None, PERIOD_MISMATCH

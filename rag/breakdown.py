@@ -8,7 +8,10 @@ before the items.
 Asked why GAAP net income fell, the model states the 35 billion and the
 heading ("due to investment value changes and impairment") and stops: the
 items, each with its amount, are the answer. Asked again with the items
-alone, one per passage, it goes through them. A breakdown often runs past the
+alone, the model went through them but misread them ("declined by RMB 19
+billion"), so the items are written from the source instead: in Chinese as
+the transcript words them, in English as each item's glossary terms and
+amount ("goodwill impairment of RMB 8.5 billion (Youku)"). A breakdown often runs past the
 end of its passage into the next one, so it is read across neighbouring
 passages of the same document (a chunk is the exact slice
 `doc.text[start:end]`, so neighbours join by offsets).
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 
 from . import numbers as num
 from .chunking import Chunk
+from .glossary import NAME_KINDS, Glossary
+from .verify import Claim
 
 ORDINALS = "一二三四五六七八九"
 # The markers of the k-th item (k from 1): "第一、" "一是" "1、" "（1）".
@@ -129,10 +134,7 @@ def asks_for_parts(question: str) -> bool:
 
 
 def passages(b: Breakdown, chunks: list[Chunk]) -> list[tuple[Chunk, str]]:
-    """Each item as a passage of its own: (the chunk that holds it, the
-    item's text). Given the intro too, the model restates the total and
-    stops again; given the items alone, one per passage, it goes through
-    them."""
+    """Each item with the chunk that holds it: (chunk, the item's text)."""
     mine = [c for c in chunks if c.doc == b.doc]
     out = []
     for s, e in b.items:
@@ -140,6 +142,33 @@ def passages(b: Breakdown, chunks: list[Chunk]) -> list[tuple[Chunk, str]]:
         whole = [c for c in holders if c.end >= e]
         out.append(((whole or holders)[0], b.part((s, e)).strip()))
     return out
+
+
+# How the items are introduced after the answer.
+ITEMS_LEAD = {"en": "By item: ", "zh": "分项："}
+
+
+def render(items: list[tuple[str, int]], glossary: Glossary, lang: str) -> tuple[str, list[Claim]]:
+    """The items (text, the passage number citing it) as a sentence to
+    append to the answer, and each as a claim of it (for the highlight)."""
+    parts = [(_english(item, glossary) if lang == "en" else item.strip().rstrip("。；;，, ")) + f"[{m}]"
+             for item, m in items]
+    claims = [Claim(p, [m], supported=True) for p, (_, m) in zip(parts, items)]
+    return ITEMS_LEAD[lang] + ("；" if lang == "zh" else "; ").join(parts) + ("。" if lang == "zh" else "."), claims
+
+
+def _english(item: str, glossary: Glossary) -> str:
+    """"mark-to-market of RMB 19 billion": the finance terms the item names
+    before its amount, the amount, and the names it gives when it states
+    one amount only (with two, a name may belong to either)."""
+    amounts = _amounts(item)
+    first = amounts[0]
+    mentions = glossary.mentions(item)
+    terms = [e.en[0] for i, e in mentions if i < first.start and e.kind == "finance" and e.en]
+    shown = num.format_en(first.value, first.currency or "RMB")
+    text = f"{' and '.join(dict.fromkeys(terms))} of {shown}" if terms else shown
+    names = [e.en[0] for _, e in mentions if e.kind in NAME_KINDS and e.en]
+    return text + (f" ({', '.join(dict.fromkeys(names))})" if names and len(amounts) == 1 else "")
 
 
 def _amounts(text: str) -> list[num.Number]:

@@ -44,7 +44,7 @@ def test_a_breakdown_is_read_across_the_passages_it_spans_from_either_one():
     for c in chunks:  # the intro's passage reads on; the items' passage reads back to the intro
         [b] = breakdown.around(c, chunks)
         assert b.text == GAAP[: b.end] and len(b.items) == 3
-    # each item becomes a passage of its own, from the chunk that holds it whole
+    # each item with the chunk that holds it whole
     parts = breakdown.passages(b, chunks)
     assert [(c.id, t[:3]) for c, t in parts] == [("c0", "第一、"), ("c1", "第二、"), ("c1", "第三，")]
 
@@ -62,3 +62,17 @@ def test_questions_about_what_moved_a_figure_ask_for_its_parts():
         assert breakdown.asks_for_parts(q), q
     for q in ("What was GAAP net income?", "公认会计准则净利润是多少？"):
         assert not breakdown.asks_for_parts(q), q
+
+
+def test_items_are_written_as_the_source_words_them_or_by_their_glossary_terms_and_amounts(base_config):
+    from rag.glossary import load
+
+    [b] = breakdown.find(GAAP)
+    items = [(b.part(s), i + 1) for i, s in enumerate(b.items)]
+    zh, claims = breakdown.render(items, load(base_config.glossary), "zh")
+    assert zh.startswith("分项：第一、股权投资按市值计价变动约为 190 亿元人民币[1]；第二、") and zh.endswith("与优酷相关[3]。")
+    en, _ = breakdown.render(items, load(base_config.glossary), "en")
+    # the Sun Art Retail of item 2 belongs to its second amount: no name for it
+    assert en == ("By item: mark-to-market of RMB 19 billion[1]; amortization of intangible assets and impairment of "
+                  "RMB 14.6 billion[2]; goodwill impairment of RMB 8.5 billion (Youku)[3].")
+    assert [c.markers for c in claims] == [[1], [2], [3]] and all(c.supported for c in claims)

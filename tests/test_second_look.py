@@ -72,43 +72,39 @@ GAAP = ("公认会计准则净利润为 107亿元人民币，同比减少 350 �
 
 @pytest.fixture
 def breakdown_assistant(assistant):
-    chunk = P(GAAP, 1)
-    assistant.retriever = SimpleNamespace(chunks=[chunk])
-    assistant.answers = []  # what the stubbed model answers from the items, in turn
-
-    def answer_again(asked, question, passages, lang, metric=True):
-        assistant.read.append((asked, [c.text for c in passages], metric))
-        text = assistant.answers.pop(0)
-        return SimpleNamespace(text=text, used=[1]), None
-
-    assistant._answer_again = answer_again
-    return assistant, chunk
+    """The transcript's breakdown in two passages: the intro and first item, then the other two."""
+    cut = GAAP.index("第二、")
+    intro = Chunk(id="c1", doc="d", text=GAAP[:cut], start=0, end=cut, tokens=0)
+    rest = Chunk(id="c2", doc="d", text=GAAP[cut:], start=cut, end=len(GAAP), tokens=0)
+    assistant.retriever = SimpleNamespace(chunks=[intro, rest])
+    return assistant, intro, rest
 
 
-def test_an_answer_leaving_out_the_items_of_a_breakdown_is_asked_again_with_the_items(breakdown_assistant):
-    a, chunk = breakdown_assistant
-    first = SimpleNamespace(text="净利润同比减少 350 亿元人民币，主要归因于投资价值变动及减值[1]。", used=[1])
-    a.answers = ["第一、190 亿元人民币[1]；第二、146 亿元人民币[2]；第三、85亿元人民币[3]。"]
-    checked, cited = a._complete_breakdown("公认会计准则净利润为什么下降？", first, [chunk], "zh")
-    asked, read, metric = a.read[0]
-    assert asked.startswith("公认会计准则净利润为什么下降？") and len(asked) > len("公认会计准则净利润为什么下降？")
-    assert [t[:3] for t in read] == ["第一、", "第二、", "第三，"] and metric is False  # items measure parts
-    assert checked.text.startswith("第一、190") and [c.id for c in cited] == ["c1"] * 3
+def checked(text):
+    from rag.verify import Claim, Verified
+
+    return Verified(text, [Claim(text, [1], supported=True)], [1], [], [])
 
 
-def test_a_second_answer_missing_an_item_is_not_kept(breakdown_assistant):
-    a, chunk = breakdown_assistant
-    first = SimpleNamespace(text="净利润同比减少 350 亿元人民币[1]。", used=[1])
-    a.answers = ["第一、190 亿元人民币[1]；第二、146 亿元人民币[2]。"]
-    assert a._complete_breakdown("公认会计准则净利润为什么下降？", first, [chunk], "zh") == (first, [chunk])
+def test_an_answer_leaving_out_the_items_of_a_breakdown_gets_them_from_the_source(breakdown_assistant):
+    a, intro, rest = breakdown_assistant
+    first = checked("净利润同比减少 350 亿元人民币，主要归因于投资价值变动及减值[1]。")
+    done, cited = a._complete_breakdown("公认会计准则净利润为什么下降？", first, [intro], "zh")
+    assert done.text == ("净利润同比减少 350 亿元人民币，主要归因于投资价值变动及减值[1]。分项：第一、股权投资按市值计价变动约为 "
+                         "190 亿元人民币[1]；第二、无形资产摊销和减值为 146 亿元人民币[2]；第三，商誉减值为 85亿元人民币，与优酷相关[2]。")
+    assert [c.id for c in cited] == ["c1", "c2"] and done.used == [1, 2]  # the items' passage is cited too
+    assert a.read == []  # written from the source, not asked again
+    en, _ = a._complete_breakdown("Why did GAAP net income decline?",
+                                  checked("GAAP net income declined by RMB 35 billion[1]."), [intro], "en")
+    assert en.text.endswith("By item: mark-to-market of RMB 19 billion[1]; amortization of intangible assets and "
+                            "impairment of RMB 14.6 billion[2]; goodwill impairment of RMB 8.5 billion (Youku)[2].")
 
 
-def test_no_second_look_for_the_figure_itself_another_figure_or_a_complete_answer(breakdown_assistant):
-    a, chunk = breakdown_assistant
-    first = SimpleNamespace(text="公认会计准则净利润为 107亿元人民币[1]。", used=[1])
-    assert a._complete_breakdown("公认会计准则净利润是多少？", first, [chunk], "zh") == (first, [chunk])
+def test_no_items_for_the_figure_itself_another_figure_or_a_complete_answer(breakdown_assistant):
+    a, intro, rest = breakdown_assistant
+    total = checked("公认会计准则净利润为 107亿元人民币[1]。")
+    assert a._complete_breakdown("公认会计准则净利润是多少？", total, [intro], "zh") == (total, [intro])
     # the breakdown is of GAAP net income, not of the non-GAAP figure asked
-    assert a._complete_breakdown("非公认会计准则净利润为什么下降？", first, [chunk], "zh") == (first, [chunk])
-    whole = SimpleNamespace(text="190 亿元人民币、146 亿元人民币和 85亿元人民币[1]。", used=[1])
-    assert a._complete_breakdown("公认会计准则净利润为什么下降？", whole, [chunk], "zh") == (whole, [chunk])
-    assert a.read == []
+    assert a._complete_breakdown("非公认会计准则净利润为什么下降？", total, [intro], "zh") == (total, [intro])
+    whole = checked("190 亿元人民币、146 亿元人民币和 85亿元人民币[1]。")
+    assert a._complete_breakdown("公认会计准则净利润为什么下降？", whole, [rest], "zh") == (whole, [rest])
