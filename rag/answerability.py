@@ -279,7 +279,7 @@ def measuring_sentences(question: str, passages: list[Chunk], glossary: Glossary
 # follows 收入: revenue grew 24%, not adjusted EBITA). Broader terms (跨境,
 # 商家) are not: they name what drove a figure, not the figure.
 HEADLINE_METRICS = ("收入", "经调整 EBITA", "经调整 EBITDA", "经调整 EBITA 利润率", "净利润", "非公认会计准则净利润",
-                    "公认会计准则净利润", "自由现金流", "净现金", "资本支出", "客户管理收入", "GMV|商品交易额", "订单量")
+                    "公认会计准则净利润", "自由现金流", "净现金", "资本支出", "客户管理收入", "GMV", "订单量")
 # A change phrase around a percentage: the words before it, and after it.
 _EN_MOVE = (r"(?:an?\s+)?(?:increase|decrease|rise|decline|growth|drop|fall)\s+of|up|down|grew|rose|fell"
             r"|(?:increas|decreas|grow|ris|declin|fall|dropp)(?:ed|ing|s)?(?:\s+by)?")
@@ -292,19 +292,18 @@ CHANGE_AFTER_PCT = {"en": re.compile(r"^\s*(?:year[- ]over[- ]year|YoY|from a ye
 
 def metric_before(text: str, glossary: Glossary) -> str | None:
     """The headline metric (its Chinese name) named last in `text`."""
-    names = [e.zh[0] for _, e in glossary.mentions(text) if "|".join(e.zh) in HEADLINE_METRICS or
-             e.zh[0] in HEADLINE_METRICS]
+    names = [e.zh[0] for _, e in glossary.mentions(text) if e.zh[0] in HEADLINE_METRICS]
     return names[-1] if names else None
 
 
 def drop_misattributed_changes(text: str, passages: list[Chunk], glossary: Glossary,
                                lang: str) -> tuple[str, list[str]]:
     """Remove each change phrase set after an amount or a comma ("RMB 924
-    million, up 24% year over year", "9.24 亿元人民币，同比增长 24%") whose percentage every
-    source gives to another headline metric than the one the answer names
-    before it. The model takes a change from a
-    neighbouring sentence; the change that does belong to the figure is then
-    added from its source (verify.complete_changes)."""
+    million, up 24% year over year", "9.24 亿元人民币，同比增长 24%") whose
+    percentage every source gives to another headline metric than the one
+    the answer names before it. The model takes a change from a neighbouring
+    sentence; the change that does belong to the figure is then added from
+    its source (verify.complete_changes)."""
     dropped: list[str] = []
     for n in sorted(num.extract(text), key=lambda x: -x.start):  # right to left: earlier spans stay valid
         if n.kind != "percent":

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from . import numbers as num
 from .chunking import Chunk
 from .glossary import NAME_KINDS, Glossary
-from .verify import Claim
+from .verify import Claim, label_amount
 
 ORDINALS = "一二三四五六七八九"
 # The markers of the k-th item (k from 1): "第一、" "一是" "1、" "（1）".
@@ -158,16 +158,12 @@ def render(items: list[tuple[str, int]], glossary: Glossary, lang: str) -> tuple
 
 
 def _english(item: str, glossary: Glossary) -> str:
-    """"mark-to-market of RMB 19 billion": the finance terms the item names
-    before its amount, the amount, and the names it gives when it states
-    one amount only (with two, a name may belong to either)."""
+    """"goodwill impairment of RMB 8.5 billion (Youku)": the item's first
+    amount labelled with its terms, and the names the item gives when it
+    states one amount only (with two, a name may belong to either)."""
     amounts = _amounts(item)
-    first = amounts[0]
-    mentions = glossary.mentions(item)
-    terms = [e.en[0] for i, e in mentions if i < first.start and e.kind == "finance" and e.en]
-    shown = num.format_en(first.value, first.currency or "RMB")
-    text = f"{' and '.join(dict.fromkeys(terms))} of {shown}" if terms else shown
-    names = [e.en[0] for _, e in mentions if e.kind in NAME_KINDS and e.en]
+    names = [e.en[0] for _, e in glossary.mentions(item) if e.kind in NAME_KINDS and e.en]
+    text = label_amount(amounts[0], item, glossary)
     return text + (f" ({', '.join(dict.fromkeys(names))})" if names and len(amounts) == 1 else "")
 
 

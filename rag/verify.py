@@ -414,7 +414,7 @@ def complete_parts(text: str, passages: list[Chunk], glossary: Glossary, lang: s
     builds it from. The parts are two or more amounts of the same currency
     right before the total in its sentence whose sum is the total. Chinese
     answers get the source's words for them; English ones each part's
-    glossary term named before it ("buyback of US$9.8 billion")."""
+    glossary terms and amount ("buyback of US$9.8 billion")."""
     added: list[str] = []
     have = [a for a in num.extract(MARKER_RE.sub(" ", text)) if a.kind == "amount"]
     out = text
@@ -428,7 +428,7 @@ def complete_parts(text: str, passages: list[Chunk], glossary: Glossary, lang: s
             start = max((m.end() for m in CLAUSE_START_RE.finditer(sent, 0, parts[0].start)), default=0)
             phrase = "（" + sent[start : _end_of(sent, parts[-1])].strip(" ，,") + "）"
         else:
-            phrase = " (" + " and ".join(_labelled(p, sent, glossary) for p in parts) + ")"
+            phrase = " (" + " and ".join(label_amount(p, sent, glossary) for p in parts) + ")"
         end = _end_of(out, n)
         out = out[:end] + phrase + out[end:]
         added.append(phrase.strip(" （）()"))
@@ -454,12 +454,14 @@ def _parts_of(total: num.Number, passages: list[Chunk]) -> tuple[list[num.Number
     return [], ""
 
 
-def _labelled(part: num.Number, sent: str, glossary: Glossary) -> str:
-    """"buyback of US$9.8 billion": the finance term named last in the part's clause before it."""
-    start = max((m.end() for m in CLAUSE_START_RE.finditer(sent, 0, part.start)), default=0)
-    terms = [e for _, e in glossary.mentions(sent[start : part.start]) if e.kind == "finance" and e.en]
-    shown = num.format_en(part.value, part.currency or "RMB")
-    return f"{terms[-1].en[0]} of {shown}" if terms else shown
+def label_amount(n: num.Number, text: str, glossary: Glossary) -> str:
+    """"buyback of US$9.8 billion", "amortization of intangible assets and
+    impairment of RMB 14.6 billion": the finance terms named in the
+    amount's clause of `text` before it, and the amount in English."""
+    start = max((m.end() for m in CLAUSE_START_RE.finditer(text, 0, n.start)), default=0)
+    terms = [e.en[0] for _, e in glossary.mentions(text[start : n.start]) if e.kind == "finance" and e.en]
+    shown = num.format_en(n.value, n.currency or "RMB")
+    return f"{' and '.join(dict.fromkeys(terms))} of {shown}" if terms else shown
 
 
 # A source amount stated as a loss: "经调整 EBITA 为亏损 32 亿元", "去年同期则为亏损 1200 万".
