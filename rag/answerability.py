@@ -230,15 +230,37 @@ def metric_mismatch(question: str, answer: str, passages: list[Chunk], glossary:
 
 
 def unit_unnamed(question: str, cited: list[Chunk], glossary: Glossary) -> bool:
-    """True if the question names a business unit and none of the passages the
-    answer cites names it (in any language, the speaker's title included): the
-    answer is about another business. "饿了么本季度的订单量是多少？" answered
-    "饿了么的订单量同比实现了两位数增长" from a passage on Taotian's orders.
-    The metric check cannot see this when the answer gives no figure."""
-    spec = metric_spec(question, glossary)
-    if spec is None or not spec.units or not cited:
+    """True if the question names a business unit, or a place, and none of
+    the passages the answer cites names it (in any language, the speaker's
+    title included): the answer is about another business or market.
+    "饿了么本季度的订单量是多少？" answered "饿了么的订单量同比实现了两位数增长"
+    from a passage on Taotian's orders; "阿里巴巴本季度在美国市场的收入是多少？"
+    answered with the direct-sales revenue. The metric check cannot see
+    either: the first gives no figure, the second names no unit."""
+    if not cited:
         return False
-    return not any(spec.names_unit(squash(c.with_header)) for c in cited)
+    headers = [squash(c.with_header) for c in cited]
+    spec = metric_spec(question, glossary)
+    if spec is not None and spec.units and not any(spec.names_unit(h) for h in headers):
+        return True
+    places = [squash(v) for e in glossary.expand(question).of_kind("region") for v in e.zh + e.en]
+    return bool(places) and not any(p in h for p in places for h in headers)
+
+
+# A question asking for a figure: "多少", "how much", "what price".
+FIGURE_QUESTION_RE = re.compile(r"多少|几[个家次年倍]|金额|价格|比例|\bhow (?:much|many)\b|\bprice\b|\bwhat (?:amount|figure|"
+                                r"percentage|share|sum)\b", re.I)
+
+
+def figures_unverified(question: str, answer: str, unverified: list[str]) -> bool:
+    """True if the question asks for a figure and every figure of the answer
+    is one verification found in no passage: nothing of what was asked is
+    left to show ("Alibaba.com paid RMB 10.5 billion to acquire Visible",
+    a price the transcript does not give)."""
+    figures = measured_numbers(answer)
+    flagged = [n for u in unverified for n in num.extract(u)]
+    return bool(FIGURE_QUESTION_RE.search(question)) and bool(figures) and \
+        all(any(f.same_value(u) for u in flagged) for f in figures)
 
 
 def states_metric(text: str, spec: MetricSpec) -> bool:

@@ -21,8 +21,8 @@ from . import glossary as glossary_mod
 from . import numbers as num
 from . import periods
 from .chunking import Chunk
-from .answerability import (METRIC_KINDS, SENTENCE_RE, drop_misattributed_changes, measuring_sentences, metric_mismatch,
-                            metric_terms, missing_concepts, squash, unit_unnamed)
+from .answerability import (METRIC_KINDS, SENTENCE_RE, drop_misattributed_changes, figures_unverified,
+                            measuring_sentences, metric_mismatch, metric_terms, missing_concepts, squash, unit_unnamed)
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json,
@@ -61,7 +61,8 @@ WARNING = {
 NO_ANSWER = "model found no answer in the passages"
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 PERIOD_MISMATCH = "the answer's numbers are for another period than the one asked"
-UNIT_MISMATCH = "the passages the answer cites do not name the business asked about"
+UNIT_MISMATCH = "the passages the answer cites do not name the business or place asked about"
+UNVERIFIED_FIGURES = "no figure of the answer is in the passages"
 # A question that puts business units side by side ("Cainiao's and AIDC's
 # revenue", "淘天集团和云智能集团"), not one that names a second unit as context
 # ("AIDC's revenue excluding Trendyol").
@@ -398,6 +399,8 @@ class Assistant:
         checked = verify(text, passages, question, self.glossary, lang)
         if not checked.any_cited:  # nothing verifiable remains
             return None, "no claim of the answer is supported by the passages"
+        if figures_unverified(question, checked.text, checked.unverified):
+            return None, UNVERIFIED_FIGURES
         if metric_mismatch(question, checked.text, passages, self.glossary):
             return None, METRIC_MISMATCH
         if periods.period_mismatch(question, checked.text, passages):

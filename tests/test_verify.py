@@ -461,3 +461,25 @@ def test_no_parts_when_the_answer_gives_one_or_the_amounts_before_do_not_add_up(
     other = P("AIDC 收入为 285 亿元人民币。国际零售商业业务收入为 233 亿元人民币，国际批发商业业务收入为 53 亿元人民币。")
     for answer in ("AIDC's revenue was RMB 28.5 billion [1].", "Wholesale revenue was RMB 5.3 billion [1]."):
         assert complete_parts(answer, [other], glossary, "en") == (answer, [])
+
+
+def test_a_place_the_question_names_must_be_named_by_a_cited_passage(glossary):
+    direct = P("直营业务及其他的收入同比增长 2%至 316亿元人民币。")
+    us = P("回到美国的问题，我们本身在美国也有一定的业务基础。", speaker="蒋凡")
+    assert unit_unnamed("阿里巴巴本季度在美国市场的收入是多少？", [direct], glossary)
+    assert not unit_unnamed("对于美国市场，蒋凡怎么说？", [us], glossary)
+    assert not unit_unnamed("What was Alibaba's direct sales revenue?", [direct], glossary)  # no place asked
+
+
+def test_a_figure_question_whose_answer_has_only_unverified_figures_is_refused(glossary):
+    from rag.answerability import figures_unverified
+
+    q = "What price did Alibaba.com pay to acquire Visible?"
+    assert figures_unverified(q, "Alibaba.com paid RMB 10.5 billion to acquire Visible[1].", ["RMB 10.5 billion"])
+    # one figure verified: the answer stands, its other figure flagged
+    assert not figures_unverified("How much was returned?", "US$12 billion, of which US$3 billion [1].",
+                                  ["US$3 billion"])
+    # not a figure question: the narrative stands, the number flagged
+    assert not figures_unverified("What did Jiang Fan say about Visible?", "It cost RMB 10.5 billion[1].",
+                                  ["RMB 10.5 billion"])
+    assert not figures_unverified(q, "Alibaba.com acquired Visible[1].", [])
