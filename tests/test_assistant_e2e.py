@@ -26,7 +26,8 @@ CASES = [
     ("What was Taotian's adjusted EBITA?", [["59.9 billion"]], "淘天集团的经调整 EBITA 为 599 亿元人民币"),
     ("Why did free cash flow decrease this quarter?", [["capital expenditure", "capex", "资本支出"]],
      "自由现金流的减少是由于资本支出的增加"),
-    ("谁问了关于变现率的问题？来自哪家机构？", [["Ronald Keung"], ["Goldman Sachs", "高盛"]], "我的问题是关于本季度淘宝、天猫的变现率"),
+    # who asked: the asker's own passage, or an answer to them, whose header names them
+    ("谁问了关于变现率的问题？来自哪家机构？", [["Ronald Keung"], ["Goldman Sachs", "高盛"]], "Ronald Keung (Goldman Sachs)"),
     # an analyst is named with their firm, as the call introduces them
     ("Which analyst asked about the US strategy given geopolitical risks before the election?",
      [["Gary Yu"], ["Morgan Stanley"]], "考虑到选举前的地缘政治风险"),
@@ -58,7 +59,10 @@ def test_answers_state_facts_and_cite_the_passage(assistant, question, facts, ev
     assert not a.refused, (question, a.refusal_reason)
     for alternatives in facts:
         assert fact_present(alternatives, a.text), (question, a.text)
-    assert any(holds_evidence(c.text, evidence) for c in a.citations), (question, a.text, [c.text for c in a.citations])
+    # the cited passage as the model read it, its header (speaker, whom it answers) included
+    chunks = {c.id: c for c in assistant.retriever.chunks}
+    cited = [chunks[c.chunk_id].with_header for c in a.citations]
+    assert any(holds_evidence(text, evidence) for text in cited), (question, a.text, cited)
     for c in a.citations:
         assert f"[{c.marker}]" in a.text
         s, e = c.highlight
