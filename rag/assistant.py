@@ -29,10 +29,10 @@ from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_l
                        whole_sentences)
 from .language import detect
 from .models import resolve_llm
-from .prompting import answer_messages, load_prompt, rewrite_messages, select_passages
+from .prompting import answer_messages, invented_names, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
-from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, english_amounts,
-                     english_only, mark_losses, name_firms, support_score, verify)
+from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, drop_invented_names,
+                     english_amounts, english_only, mark_losses, name_firms, support_score, verify)
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -394,9 +394,12 @@ class Assistant:
         if not result.get("answerable", False) or not text:
             return None, NO_ANSWER
         text = EQUALS_RE.sub("", text)  # echoes of the "(= RMB 28.1 billion)" annotations
+        text, invented = drop_invented_names(text, invented_names(self.cfg.prompts_dir, lang),
+                                             self.retriever.corpus_text, lang)
         if lang == "en":
             text = english_amounts(english_only(text, self.glossary))
         checked = verify(text, passages, question, self.glossary, lang)
+        checked.corrections += [(phrase, "") for phrase in invented]
         if not checked.any_cited:  # nothing verifiable remains
             return None, "no claim of the answer is supported by the passages"
         if figures_unverified(question, checked.text, checked.unverified):

@@ -142,6 +142,16 @@ def example_turns(prompts_dir: str, lang: str) -> tuple[tuple[str, str], ...]:
     return tuple(turns)
 
 
+@lru_cache(maxsize=8)
+def invented_names(prompts_dir: str, lang: str) -> tuple[str, ...]:
+    """The names the worked examples invent (their company, people and
+    firms), listed in the examples file: an answer must not carry them over."""
+    path = Path(prompts_dir) / f"examples_{lang}.json"
+    if not path.is_file():
+        return ()
+    return tuple(json.loads(path.read_text(encoding="utf-8")).get("names", ()))
+
+
 def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang: str,
                     glossary: Glossary | None = None) -> list[dict]:
     system = load_prompt(prompts_dir, f"answer_{lang}.txt")

@@ -17,6 +17,7 @@ The model's text is never shown as fact on the model's word alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import numbers as num
@@ -47,6 +48,10 @@ EN_CITED_MIN = 1.0
 # Glossary kinds too common to show that a passage supports a claim.
 GENERIC_KINDS = {"time", "change", "currency", "company", "section"}
 LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.&'-]{2,}")
+# How an answer attaches a name to a person or thing: "of/from/at Example
+# Capital", "(Example Capital)"; "来自示例资本的", "（示例资本）".
+INVENTED_EN_ATTACHED = r"\s*(?:,\s*)?\b(?:of|from|at|for|with|in)\s+(?:the\s+)?{name}(?:'s)?(?![A-Za-z])|\s*[(（]\s*{name}\s*[)）]"
+INVENTED_ZH_ATTACHED = r"来自{name}的?|[(（]\s*{name}\s*[)）]"
 EN_STOP = set("the and for with from that this was were are has have had its their which about also than into "
               "over said says will would could should been being more most less year quarter percent".split())
 
@@ -532,6 +537,33 @@ def name_firms(text: str, passages: list[Chunk], glossary: Glossary, lang: str) 
         out = out[: m.end()] + phrase + out[m.end():]
         added.append(firm)
     return out, added
+
+
+def drop_invented_names(text: str, invented: Iterable[str], corpus: str, lang: str) -> tuple[str, list[str]]:
+    """Names of the worked examples' invented company, people and firms that
+    the model copied into a real answer ("Toby Xu of Example Capital
+    answered...", "ROIC strategy of Xinghai Logistics"): a phrase attaching
+    one ("of Example Capital", "（示例资本）") is removed; a sentence where one is
+    left (its subject) is dropped. Names the transcripts use are kept.
+    Returns the text and what was removed."""
+    removed: list[str] = []
+    flat = re.sub(r"\s+", "", corpus).casefold()
+    names = [n for n in invented if re.sub(r"\s+", "", n).casefold() not in flat]
+    out = text
+    for name in names:
+        attached = (INVENTED_EN_ATTACHED if lang == "en" else INVENTED_ZH_ATTACHED).format(name=re.escape(name))
+        for m in list(re.finditer(attached, out)):
+            removed.append(m.group().strip())
+        out = re.sub(attached, "", out)
+    if any(n in out for n in names):
+        kept = []
+        for s in sentences(out):
+            if any(n in s for n in names):
+                removed.append(s)
+            else:
+                kept.append(s)
+        out = ("" if lang == "zh" else " ").join(kept)
+    return out, removed
 
 
 def _start_of(text: str, n: num.Number) -> int:

@@ -58,3 +58,27 @@ def test_every_figure_of_the_worked_examples_is_in_their_passages(base_config, l
         for n in num.extract(a):
             if n.kind in ("amount", "percent"):
                 assert num.find_match(n, passages), (n.text, a)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_worked_examples_list_the_names_they_invent(base_config, corpus_text, lang):
+    """Every person, firm and company the examples name is listed (an answer
+    carrying one over is cleaned, verify.drop_invented_names), and none of
+    them is a name the transcript uses."""
+    import json
+    import re
+    from pathlib import Path
+
+    from rag.prompting import invented_names
+
+    names = invented_names(base_config.prompts_dir, lang)
+    assert len(names) >= 8
+    raw = json.loads((Path(base_config.prompts_dir) / f"examples_{lang}.json").read_text(encoding="utf-8"))
+    examples = raw["passages"] + json.dumps(raw["turns"], ensure_ascii=False)
+    assert all(n in examples and n not in corpus_text for n in names)
+    if lang == "en":  # every capitalised name of the examples is listed (the Q&A header words aside)
+        rest = examples
+        for n in names:
+            rest = rest.replace(n, "")
+        capitalised = set(re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b", rest))
+        assert capitalised <= {"Southeast Asia"}, capitalised

@@ -483,3 +483,27 @@ def test_a_figure_question_whose_answer_has_only_unverified_figures_is_refused(g
     assert not figures_unverified("What did Jiang Fan say about Visible?", "It cost RMB 10.5 billion[1].",
                                   ["RMB 10.5 billion"])
     assert not figures_unverified(q, "Alibaba.com acquired Visible[1].", [])
+
+
+INVENTED = ("Example Capital", "Xinghai Logistics", "Li Hua", "示例资本", "星海物流")
+
+
+def test_names_copied_from_the_worked_examples_are_removed():
+    from rag.verify import drop_invented_names
+
+    corpus = "徐宏 Toby Xu 回答 Ronald Keung (Goldman Sachs) 的提问。"
+    text, removed = drop_invented_names(
+        "Toby Xu of Example Capital answered Goldman Sachs' question about the take rate[1].", INVENTED, corpus, "en")
+    assert text == "Toby Xu answered Goldman Sachs' question about the take rate[1]." and removed == ["of Example Capital"]
+    text, _ = drop_invented_names("Kenneth Fong asked about the ROIC strategy of Xinghai Logistics[1].",
+                                  INVENTED, corpus, "en")
+    assert text == "Kenneth Fong asked about the ROIC strategy[1]."
+    # a sentence whose subject is invented goes whole; the rest stays
+    text, removed = drop_invented_names("The take rate is slightly down[1]. Li Hua said costs rose[2].",
+                                        INVENTED, corpus, "en")
+    assert text == "The take rate is slightly down[1]." and removed == ["Li Hua said costs rose[2]."]
+    text, _ = drop_invented_names("提问来自示例资本的张伟（示例资本）[1]。星海物流的收入增长[2]。", INVENTED, corpus, "zh")
+    assert text == "提问张伟[1]。"
+    # a name the transcript itself uses is the transcript's, and stays
+    text, removed = drop_invented_names("Li Hua answered[1].", INVENTED, "Li Hua 回答了提问", "en")
+    assert text == "Li Hua answered[1]." and removed == []
