@@ -347,5 +347,5 @@ def drop_misattributed_changes(text: str, passages: list[Chunk], glossary: Gloss
 
 def _after_amount(text: str) -> bool:
     """`text` ends with an amount."""
-    amounts = [a for a in num.extract(text) if a.kind == "amount"]
+    amounts = num.amounts(text)
     return bool(amounts) and not text[amounts[-1].end :].strip()

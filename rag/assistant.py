@@ -365,11 +365,13 @@ class Assistant:
                         not measuring_sentences(question, [intro], self.glossary)[0]:
                     continue  # complete, or the breakdown of another figure than the one asked
                 passages = list(passages)
+                marker = {c.id: i for i, c in enumerate(passages, 1)}
                 items = []
                 for chunk, item in breakdown.passages(b, self.retriever.chunks):
-                    if chunk.id not in [c.id for c in passages]:
+                    if chunk.id not in marker:
                         passages.append(chunk)
-                    items.append((item, [c.id for c in passages].index(chunk.id) + 1))
+                        marker[chunk.id] = len(passages)
+                    items.append((item, marker[chunk.id]))
                 text, claims = breakdown.render(items, self.glossary, lang)
                 checked.text = checked.text.rstrip() + ("" if lang == "zh" else " ") + text
                 checked.claims += claims

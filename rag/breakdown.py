@@ -92,7 +92,7 @@ def find(text: str, offset: int = 0, doc: str = "") -> list[Breakdown]:
         last_end = SENTENCE_END_RE.search(text, starts[-1])
         ends = starts[1:] + [last_end.end() if last_end else len(text)]
         items = [(s, e) for s, e in zip(starts, ends)]
-        if not all(_amounts(text[s:e]) for s, e in items):
+        if not all(num.amounts(text[s:e]) for s, e in items):
             continue
         intro_start = max((x.end() for x in SENTENCE_END_RE.finditer(text, 0, colon.start())), default=0)
         spans = tuple((s + offset, e + offset) for s, e in items)
@@ -123,8 +123,8 @@ def around(chunk: Chunk, chunks: list[Chunk]) -> list[Breakdown]:
 
 def covered(answer: str, b: Breakdown) -> int:
     """How many of the breakdown's items the answer gives an amount of."""
-    have = [n for n in num.extract(answer) if n.kind == "amount"]
-    return sum(1 for span in b.items if any(num.find_match(n, have) for n in _amounts(b.part(span))))
+    have = num.amounts(answer)
+    return sum(1 for span in b.items if any(num.find_match(n, have) for n in num.amounts(b.part(span))))
 
 
 def asks_for_parts(question: str) -> bool:
@@ -161,11 +161,7 @@ def _english(item: str, glossary: Glossary) -> str:
     """"goodwill impairment of RMB 8.5 billion (Youku)": the item's first
     amount labelled with its terms, and the names the item gives when it
     states one amount only (with two, a name may belong to either)."""
-    amounts = _amounts(item)
+    amounts = num.amounts(item)
     names = [e.en[0] for _, e in glossary.mentions(item) if e.kind in NAME_KINDS and e.en]
     text = label_amount(amounts[0], item, glossary)
     return text + (f" ({', '.join(dict.fromkeys(names))})" if names and len(amounts) == 1 else "")
-
-
-def _amounts(text: str) -> list[num.Number]:
-    return [n for n in num.extract(text) if n.kind == "amount"]

@@ -156,6 +156,11 @@ def source_numbers(text: str) -> list[Number]:
     return extract(text) + word_shares(text)
 
 
+def amounts(text: str) -> list[Number]:
+    """The amounts of a text (money figures, not shares, counts or dates), in order."""
+    return [n for n in extract(text) if n.kind == "amount"]
+
+
 def find_match(n: Number, pool: list[Number]) -> Number | None:
     return next((p for p in pool if n.same_value(p)), None)
 

@@ -281,8 +281,8 @@ def english_amounts(text: str) -> str:
 
 
 def _restates(m: re.Match) -> bool:
-    said = [n for n in num.extract(m.group("amt")) if n.kind == "amount"]
-    again = [n for n in num.extract(m.group("again")) if n.kind == "amount"]
+    said = num.amounts(m.group("amt"))
+    again = num.amounts(m.group("again"))
     return len(said) == 1 and len(again) == 1 and said[0].same_value(again[0])
 
 
@@ -379,8 +379,8 @@ def complete_year_ago(text: str, passages: list[Chunk], lang: str) -> tuple[str,
     billion"), and the comparison is half of the figure. The added amount
     comes from the cited passage, so it is verified."""
     added: list[str] = []
-    pools = [(c, [p for p in num.extract(c.text) if p.kind == "amount"]) for c in passages]
-    have = [a for a in num.extract(MARKER_RE.sub(" ", text)) if a.kind == "amount"]
+    pools = [(c, num.amounts(c.text)) for c in passages]
+    have = num.amounts(MARKER_RE.sub(" ", text))
     out = text
     for n in sorted(num.extract(text), key=lambda x: -x.start):  # right to left: earlier positions stay valid
         if n.kind != "amount":
@@ -421,7 +421,7 @@ def complete_parts(text: str, passages: list[Chunk], glossary: Glossary, lang: s
     answers get the source's words for them; English ones each part's
     glossary terms and amount ("buyback of US$9.8 billion")."""
     added: list[str] = []
-    have = [a for a in num.extract(MARKER_RE.sub(" ", text)) if a.kind == "amount"]
+    have = num.amounts(MARKER_RE.sub(" ", text))
     out = text
     for n in sorted(num.extract(text), key=lambda x: -x.start):
         if n.kind != "amount":
@@ -447,7 +447,7 @@ def _parts_of(total: num.Number, passages: list[Chunk]) -> tuple[list[num.Number
     for c in passages:
         for m in CLAIM_RE.finditer(c.text):
             sent = m.group()
-            pool = [p for p in num.extract(sent) if p.kind == "amount"]
+            pool = num.amounts(sent)
             for i, p in enumerate(pool):
                 if not total.same_value(p):
                     continue
@@ -488,7 +488,7 @@ def mark_losses(text: str, passages: list[Chunk], lang: str) -> tuple[str, list[
     RMB 3.2 billion". Value matching alone passes such an answer, and a loss
     shown as a profit is a wrong figure."""
     added: list[str] = []
-    pools = [(c, [p for p in num.extract(c.text) if p.kind == "amount"]) for c in passages]
+    pools = [(c, num.amounts(c.text)) for c in passages]
     out = text
     for n in sorted(num.extract(text), key=lambda x: -x.start):
         if n.kind != "amount":

@@ -38,6 +38,11 @@ def test_years_and_dates_are_not_amounts():
     assert kinds == ["year", "date", "date", "year", "date"]
 
 
+def test_amounts_are_the_money_figures_only():
+    text = "2023 年，收入 2,603 亿元，同比增长 5%，回购 95 亿美元，新开 35 个仓"
+    assert [n.text.strip() for n in num.amounts(text)] == ["2,603 亿元", "95 亿美元"]
+
+
 @pytest.mark.parametrize("zh,en", [
     ("281亿元", "RMB 28.1 billion"),
     ("9.61亿元", "RMB 961 million"),
