@@ -18,9 +18,6 @@ from .transcript import Document, Turn
 
 SENTENCE_RE = re.compile(r".+?(?:[。！？!?；;]+[”’」』）)]*|\.(?=\s)|$)", re.S)
 CLAUSE_RE = re.compile(r".+?(?:[，,、：:]|$)", re.S)
-# Sentences shorter than this ("谢谢。", "好的。") say nothing a question could
-# match; they are not embedded on their own.
-MIN_SENTENCE_CHARS = 6
 BOILERPLATE_RE = re.compile(
     r"前瞻性陈述|免责声明|非公认会计准则财务指标|forward-looking statements?|safe harbor|non-GAAP financial measures",
     re.I,
@@ -69,12 +66,6 @@ class Chunk:
         """The passage as the embedder, BM25 and the answer checks read it:
         its section and speaker line, then its text."""
         return f"{self.header}\n{self.text}" if self.header else self.text
-
-    def sentences(self) -> list[str]:
-        """The passage's sentences, each embedded on its own: a question asks
-        about one sentence, and a passage's vector averages all of them."""
-        out = [m.group().strip() for m in SENTENCE_RE.finditer(self.text)]
-        return [t for t in out if len(t) >= MIN_SENTENCE_CHARS]
 
     def metadata(self) -> dict:
         """Chroma metadata: scalars only."""

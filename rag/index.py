@@ -28,8 +28,7 @@ from .transcript import parse
 
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
-# 2: a second collection holds each passage's sentences (see `sentence_collection`).
-FORMAT_VERSION = 2
+FORMAT_VERSION = 1
 # Chroma caps one add() call; 256 chunks is far below the limit.
 ADD_BATCH = 256
 
@@ -67,16 +66,6 @@ def _release_clients() -> None:
     from chromadb.api.shared_system_client import SharedSystemClient
 
     SharedSystemClient.clear_system_cache()
-
-
-def sentence_collection(cfg: Config) -> str:
-    """The collection of single sentences, each pointing at its passage: dense
-    retrieval ranks a passage by its best sentence. Measured on the four
-    question sets (128 answerable questions), the passage holding the answer
-    ranked first in the dense list for 83 questions against 56 with whole
-    passages embedded, and reached the prompt for 11 of 13 new questions
-    against 8."""
-    return f"{cfg.collection}-sentences"
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -141,25 +130,22 @@ def build(cfg: Config, paths: list[str], progress: bool = True) -> IndexSummary:
         client = open_client(tmp)
         col = client.get_or_create_collection(cfg.collection, embedding_function=ef,
                                               configuration={"hnsw": {"space": "cosine"}})
-        sentences = client.get_or_create_collection(sentence_collection(cfg), embedding_function=ef,
-                                                    configuration={"hnsw": {"space": "cosine"}})
         for key, chunks in new_chunks.items():
             old_ids = docs.get(key, {}).get("ids", [])
             if old_ids:
                 col.delete(ids=old_ids)
-                sentences.delete(where={"chunk_id": {"$in": old_ids}})
                 removed += len(old_ids)
             vectors = ef.passages([c.with_header for c in chunks], progress=progress)
-            _add(col, [c.id for c in chunks], [c.text for c in chunks], [c.metadata() for c in chunks], vectors)
-            rows = [(f"{c.id}:{n}", text, {"chunk_id": c.id}) for c in chunks for n, text in enumerate(c.sentences())]
-            if rows:
-                ids, texts, metas = map(list, zip(*rows))
-                _add(sentences, ids, texts, metas, ef.passages(texts, progress=progress))
+            for i in range(0, len(chunks), ADD_BATCH):
+                part = chunks[i : i + ADD_BATCH]
+                col.add(ids=[c.id for c in part], documents=[c.text for c in part],
+                        metadatas=[c.metadata() for c in part],
+                        embeddings=[v.tolist() for v in vectors[i : i + ADD_BATCH]])
             added += len(chunks)
             src = next(s for s in changed if str(s.path) == key)
             docs[key] = {"name": src.name, "sha256": src.sha256, "encoding": src.encoding,
                          "chunks": len(chunks), "ids": [c.id for c in chunks]}
-        del col, sentences, client
+        del col, client
         _release_clients()
         (tmp / MANIFEST).write_text(json.dumps({"params": params, "docs": docs}, ensure_ascii=False, indent=1),
                                     encoding="utf-8")
@@ -175,12 +161,6 @@ def build(cfg: Config, paths: list[str], progress: bool = True) -> IndexSummary:
     total_chunks = sum(d["chunks"] for d in docs.values())
     return IndexSummary(len(docs), total_chunks, added, removed, len(sources) - len(changed),
                         time.perf_counter() - t0, gen_name)
-
-
-def _add(col, ids: list[str], texts: list[str], metas: list[dict], vectors) -> None:
-    for i in range(0, len(ids), ADD_BATCH):
-        col.add(ids=ids[i : i + ADD_BATCH], documents=texts[i : i + ADD_BATCH], metadatas=metas[i : i + ADD_BATCH],
-                embeddings=[v.tolist() for v in vectors[i : i + ADD_BATCH]])
 
 
 def _point_to(index_dir: Path, gen_name: str) -> None:
@@ -228,8 +208,6 @@ def load_chunks(cfg: Config) -> tuple[Path, dict, list[Chunk]]:
     if gen is None:
         raise IndexMissing(f"no index in {index_dir} (run `rag index` first)")
     manifest = read_manifest(gen)
-    if manifest.get("params", {}).get("format") != FORMAT_VERSION:
-        raise IndexMissing(f"index in {gen} was built by an older version (run `rag index` to rebuild it)")
     client = open_client(gen)
     try:
         col = client.get_collection(cfg.collection)

@@ -21,7 +21,7 @@ from . import glossary as glossary_mod
 from .answerability import metric_spec, squash, states_metric
 from .chunking import Chunk
 from .config import Config
-from .index import load_chunks, open_client, sentence_collection
+from .index import load_chunks, open_client
 from .language import detect
 
 # Reciprocal rank fusion: score = sum over retrievers of 1 / (RRF_K + rank).
@@ -29,19 +29,8 @@ from .language import detect
 # ~60-600 passages and only the top 5 mattering, a smaller k lets a first
 # place count clearly more than a tenth place.
 RRF_K = 20
-# Three ranked lists are fused: passages by their best sentence's similarity
-# (weight 1), by BM25 (weight 1), and by the whole passage's similarity at a
-# lower weight. The best sentence finds a fact stated once in a long passage
-# (answer passage in the prompt for 11 of 13 new questions, against 8 with
-# whole passages alone); a reason spread over several sentences is seen whole
-# only by the passage vector. With it at 0.3 the answer passage ranks first as
-# often as before on the gold set (75 of 88, against 72 without it); at 0.5 and
-# above the new questions lose what sentences gained (9 and 8 of 13).
-PASSAGE_WEIGHT = 0.3
-# Dense candidates fetched from Chroma (all of a small corpus): passages, and
-# sentences (this transcript has ~330 in ~60 passages).
+# Dense candidates fetched from Chroma (all of a small corpus).
 DENSE_CANDIDATES = 100
-SENTENCE_CANDIDATES = 1000
 # Structure-aware multipliers on the fused score:
 SPEAKER_BOOST = 1.6  # the question names this speaker (or their firm/title)
 ANSWERED_BOOST = 1.3  # the passage answers the analyst/firm the question names
@@ -137,9 +126,7 @@ class Retriever:
         self.jieba = _init_jieba(cfg, self.glossary.zh_words())
         self.generation, self.manifest, self.chunks = load_chunks(cfg)
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
-        client = open_client(self.generation)
-        self.collection = client.get_collection(cfg.collection, embedding_function=self.ef)
-        self.sentences = client.get_collection(sentence_collection(cfg), embedding_function=self.ef)
+        self.collection = open_client(self.generation).get_collection(cfg.collection, embedding_function=self.ef)
         self.by_id = {c.id: c for c in self.chunks}
         self.corpus_text = "\n".join(c.with_header for c in self.chunks)
         self._build_bm25()
@@ -176,23 +163,13 @@ class Retriever:
         bm25_tokens = tokenize(question + " " + " ".join(chinese + exp.en_terms), self.jieba)
         return dense_q, bm25_tokens, exp
 
-    def _dense(self, text: str) -> tuple[list[str], list[str], dict[str, float]]:
-        """Passages ranked by their best sentence's similarity to the query;
-        passages ranked as a whole; and each passage's own similarity (the
-        off-topic check reads that: its threshold is calibrated on whole
-        passages). Passages without a sentence among the candidates follow
-        in their own order."""
-        q = self.ef.query(text).tolist()
-        res = self.collection.query(query_embeddings=[q], n_results=min(DENSE_CANDIDATES, len(self.chunks)),
+    def _dense(self, text: str) -> tuple[list[str], dict[str, float]]:
+        q = self.ef.query(text)
+        res = self.collection.query(query_embeddings=[q.tolist()], n_results=min(DENSE_CANDIDATES, len(self.chunks)),
                                     include=["distances"])
-        passage_ids = res["ids"][0]
-        sims = {i: 1.0 - d for i, d in zip(passage_ids, res["distances"][0])}  # cosine distance -> similarity
-        n = min(SENTENCE_CANDIDATES, self.sentences.count())
-        best = self.sentences.query(query_embeddings=[q], n_results=n, include=["metadatas"]) if n else None
-        # nearest first, so a passage's first sighting is its best sentence
-        ranked = dict.fromkeys(m["chunk_id"] for m in best["metadatas"][0]) if best else {}
-        ranked.update(dict.fromkeys(passage_ids))
-        return [i for i in ranked if i in self.by_id], passage_ids, sims
+        ids = res["ids"][0]
+        sims = {i: 1.0 - d for i, d in zip(ids, res["distances"][0])}  # cosine distance -> similarity
+        return ids, sims
 
     def _bm25(self, toks: list[str]) -> list[str]:
         # each term once: a glossary expansion ("increase" -> 同比增长, 同比, 增长)
@@ -223,17 +200,17 @@ class Retriever:
         top_k = top_k or self.cfg.top_k
         dense_q, toks, exp = self.expand(question)
         with self._lock:
-            sentence_ids, passage_ids, sims = self._dense(dense_q)
+            dense_ids, sims = self._dense(dense_q)
         bm25_ids = self._bm25(toks)
         hits: dict[str, Hit] = {}
-        for ranking, weight in ((sentence_ids, 1.0), (bm25_ids, 1.0), (passage_ids, PASSAGE_WEIGHT)):
-            for rank, cid in enumerate(ranking, 1):
-                h = hits.setdefault(cid, Hit(self.by_id[cid], 0.0))
-                h.score += weight / (RRF_K + rank)
-        for rank, cid in enumerate(sentence_ids, 1):
-            hits[cid].dense_rank, hits[cid].dense_similarity = rank, sims.get(cid, 0.0)
+        for rank, cid in enumerate(dense_ids, 1):
+            h = hits.setdefault(cid, Hit(self.by_id[cid], 0.0))
+            h.dense_rank, h.dense_similarity = rank, sims[cid]
+            h.score += 1.0 / (RRF_K + rank)
         for rank, cid in enumerate(bm25_ids, 1):
-            hits[cid].bm25_rank = rank
+            h = hits.setdefault(cid, Hit(self.by_id[cid], 0.0))
+            h.bm25_rank = rank
+            h.score += 1.0 / (RRF_K + rank)
         names, firms = self._targets(question, exp)
         answering = bool(ANSWERING_RE.search(question))
         # "How did Joe Tsai respond to the question on ..." is about the answer:

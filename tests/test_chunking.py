@@ -52,17 +52,3 @@ def test_overlap_is_small_and_whole_sentences(doc):
     for a, b, o in zip(chunks, chunks[1:], overlaps):
         if o:
             assert tokens.count(doc.text[b.start : a.end]) <= 24
-
-
-def test_sentences_are_the_passages_own_and_skip_fragments(doc):
-    from rag.chunking import MIN_SENTENCE_CHARS, chunk_document
-
-    chunks = chunk_document(doc, 160, 24)
-    for c in chunks:
-        for t in c.sentences():
-            assert t in c.text and len(t) >= MIN_SENTENCE_CHARS
-    assert sum(len(c.sentences()) for c in chunks) > 2 * len(chunks)
-    from rag.chunking import Chunk
-
-    c = Chunk(id="x", doc="d", text="谢谢。收入同比增长 5%，达到 2,603 亿元。好的。", start=0, end=0, tokens=0)
-    assert c.sentences() == ["收入同比增长 5%，达到 2,603 亿元。"]
