@@ -32,7 +32,7 @@ from .models import resolve_llm
 from .prompting import answer_messages, invented_names, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
 from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, drop_invented_names,
-                     english_amounts, english_only, mark_losses, name_firms, support_score, verify)
+                     english_amounts, english_only, mark_losses, name_firms, support_score, unused_names, verify)
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -167,6 +167,9 @@ class Assistant:
         self.retriever = Retriever(self.cfg)
         self.llm = LLM.shared(self.cfg)
         self.names = self.glossary.zh_names()  # Chinese names an English answer may write
+        # names the worked examples invent that an answer must not carry over
+        self.invented = {lang: unused_names(invented_names(self.cfg.prompts_dir, lang), self.retriever.corpus_text)
+                         for lang in REFUSAL}
 
     # ------------------------------------------------------------- public
     def warm_up(self) -> None:
@@ -396,8 +399,7 @@ class Assistant:
         if not result.get("answerable", False) or not text:
             return None, NO_ANSWER
         text = EQUALS_RE.sub("", text)  # echoes of the "(= RMB 28.1 billion)" annotations
-        text, invented = drop_invented_names(text, invented_names(self.cfg.prompts_dir, lang),
-                                             self.retriever.corpus_text, lang)
+        text, invented = drop_invented_names(text, self.invented[lang], lang)
         if lang == "en":
             text = english_amounts(english_only(text, self.glossary))
         checked = verify(text, passages, question, self.glossary, lang)

@@ -539,22 +539,32 @@ def name_firms(text: str, passages: list[Chunk], glossary: Glossary, lang: str) 
     return out, added
 
 
-def drop_invented_names(text: str, invented: Iterable[str], corpus: str, lang: str) -> tuple[str, list[str]]:
+def unused_names(names: Iterable[str], corpus: str) -> tuple[str, ...]:
+    """The names no transcript uses (whitespace and case aside): the ones an
+    answer can only have copied from the worked examples. Read once, when the
+    assistant starts, not for every answer."""
+    flat = re.sub(r"\s+", "", corpus).casefold()
+    return tuple(n for n in names if re.sub(r"\s+", "", n).casefold() not in flat)
+
+
+def drop_invented_names(text: str, names: Iterable[str], lang: str) -> tuple[str, list[str]]:
     """Names of the worked examples' invented company, people and firms that
     the model copied into a real answer ("Toby Xu of Example Capital
     answered...", "ROIC strategy of Xinghai Logistics"): a phrase attaching
     one ("of Example Capital", "（示例资本）") is removed; a sentence where one is
-    left (its subject) is dropped. Names the transcripts use are kept.
-    Returns the text and what was removed."""
+    left (its subject) is dropped. `names` are those no transcript uses
+    (`unused_names`). Returns the text and what was removed."""
     removed: list[str] = []
-    flat = re.sub(r"\s+", "", corpus).casefold()
-    names = [n for n in invented if re.sub(r"\s+", "", n).casefold() not in flat]
+    names = tuple(names)
+
+    def remove(m: re.Match) -> str:
+        removed.append(m.group().strip())
+        return ""
+
     out = text
     for name in names:
         attached = (INVENTED_EN_ATTACHED if lang == "en" else INVENTED_ZH_ATTACHED).format(name=re.escape(name))
-        for m in list(re.finditer(attached, out)):
-            removed.append(m.group().strip())
-        out = re.sub(attached, "", out)
+        out = re.sub(attached, remove, out)
     if any(n in out for n in names):
         kept = []
         for s in sentences(out):
