@@ -21,6 +21,7 @@ from . import glossary as glossary_mod
 from . import numbers as num
 from . import periods
 from .chunking import Chunk
+from .clauses import complete_clauses
 from .answerability import (METRIC_KINDS, SENTENCE_RE, drop_misattributed_changes, figures_unverified,
                             measuring_sentences, metric_mismatch, metric_terms, missing_concepts, squash, unit_unnamed)
 from .config import Config, load_config
@@ -422,6 +423,8 @@ class Assistant:
         checked.text, _ = complete_changes(checked.text, cited, lang)
         checked.text, _ = complete_year_ago(checked.text, cited, lang)
         checked.text, _ = complete_parts(checked.text, cited, self.glossary, lang)
+        if lang == "zh":
+            checked.text, _ = complete_clauses(checked.text, question, cited)
         checked.text, _ = mark_losses(checked.text, cited, lang)
         checked.text, _ = name_firms(checked.text, cited, self.glossary, lang)
         return checked, None
