@@ -38,6 +38,7 @@ CSS = """
 .src mark { background: #ffe58a; }
 .refusal { color: #7a4b00; background: #fff4e0; padding: 4px 8px; border-radius: 4px; }
 .warn { color: #9a1c1c; font-weight: 600; }
+.corrected { color: #555; font-size: 0.9em; }
 .cite { font-weight: 600; text-decoration: none; }
 """
 # The chat's own words next to an answer, in the language of the question
@@ -109,6 +110,8 @@ def answer_markdown(a: Answer) -> str:
     text = re.sub(r"\[(\d{1,2})\]", r'<a class="cite" href="#src-\1">[\1]</a>', text)
     if a.warning:
         text += f'\n\n<span class="warn">⚠ {html.escape(a.warning)}</span>'
+    if a.correction_note:
+        text += f'\n\n<span class="corrected">{html.escape(a.correction_note)}</span>'
     return text
 
 

@@ -59,6 +59,12 @@ WARNING = {
     "zh": {"numbers": "未经核实的数字：", "list": "、", "quotes": "；", "join": "。",
            "claims": lambda n: f"{n} 句话在资料中找不到依据："},
 }
+# How the corrections made to the model's text are listed under the answer
+# (see Answer.correction_note): a number rescaled, a name removed.
+CORRECTED = {
+    "en": {"lead": "Corrected: ", "changed": "{0} → {1}", "removed": "{0} (removed)", "sep": "; "},
+    "zh": {"lead": "已更正：", "changed": "{0} → {1}", "removed": "{0}（已删除）", "sep": "；"},
+}
 NO_ANSWER = "model found no answer in the passages"
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 PERIOD_MISMATCH = "the answer's numbers are for another period than the one asked"
@@ -126,9 +132,20 @@ class Answer:
             parts.append(w["claims"](n) + quoted)
         return w["join"].join(parts) or None
 
+    @property
+    def correction_note(self) -> str | None:
+        """The corrections made to the model's text, in the answer's language:
+        what every interface shows under the answer next to the warning."""
+        if not self.corrections:
+            return None
+        w = CORRECTED[self.language]
+        return w["lead"] + w["sep"].join(w["changed" if new else "removed"].format(old, new)
+                                         for old, new in self.corrections)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["warning"] = self.warning
+        d["correction_note"] = self.correction_note
         return d
 
 

@@ -14,8 +14,8 @@ def render(answer) -> str:
     lines = [answer.text]
     if answer.warning:
         lines.append(f"⚠ {answer.warning}")
-    if answer.corrections:
-        lines.append("Corrected: " + "; ".join(f"{a} → {b}" if b else f"{a} (removed)" for a, b in answer.corrections))
+    if answer.correction_note:
+        lines.append(answer.correction_note)
     for c in answer.citations:
         who = c.speaker + (f" ({c.firm})" if c.firm and not c.title else f"（{c.title}）" if c.title else "")
         s, e = c.highlight

@@ -67,3 +67,18 @@ def test_a_chinese_answer_is_warned_in_chinese():
     a = Answer(question="q", text="t", refused=False, language="zh",
                unverified_numbers=["12.1%", "35亿"], unsupported_claims=["这说明我们的策略开始见效。", "用户会回来。"])
     assert a.warning == "未经核实的数字：12.1%、35亿。2 句话在资料中找不到依据：“这说明我们的策略开始见效。”；“用户会回来。”"
+
+
+def test_corrections_are_listed_under_the_answer_in_its_language_by_the_cli_and_the_chat():
+    from rag.commands import render
+    from ui import answer_markdown
+
+    a = Answer(question="q", text="Cloud revenue was RMB 28.1 billion[1].", refused=False, language="en")
+    assert a.correction_note is None and "Corrected" not in render(a) and "corrected" not in answer_markdown(a)
+    a.corrections = [("RMB 281 billion", "RMB 28.1 billion"), ("of Example Capital", "")]
+    note = "Corrected: RMB 281 billion → RMB 28.1 billion; of Example Capital (removed)"
+    assert a.correction_note == note and a.to_dict()["correction_note"] == note
+    assert note in render(a).splitlines()
+    assert f'<span class="corrected">{note}</span>' in answer_markdown(a)
+    zh = replace(a, language="zh", corrections=[("281 billion", "281 亿元"), ("示例资本", "")])
+    assert zh.correction_note == "已更正：281 billion → 281 亿元；示例资本（已删除）"
