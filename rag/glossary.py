@@ -29,6 +29,10 @@ class Entry:
     zh: tuple[str, ...]
     en: tuple[str, ...]
     kind: str
+    # (Chinese variant, its own English) for a variant that is a common phrase
+    # rather than the name: an English passage writes "国际业务" as
+    # "international business", not as the unit's name.
+    renders: tuple[tuple[str, str], ...] = ()
 
     def name(self, lang: str) -> str:
         """The entry's main name in `lang` (the Chinese one when it has no English)."""
@@ -122,7 +126,9 @@ def load(path: str) -> Glossary:
         cols = line.split("\t")
         if len(cols) != 3:
             raise UserError(f"{p}:{n}: expected 3 tab-separated columns (zh, en, kind)")
-        zh = tuple(t.strip() for t in cols[0].split("|") if t.strip())
+        variants = [t.strip().partition("=") for t in cols[0].split("|") if t.strip()]
+        zh = tuple(z.strip() for z, _, _ in variants)
         en = tuple(t.strip() for t in cols[1].split("|") if t.strip())
-        entries.append(Entry(zh, en, cols[2].strip()))
+        renders = tuple((z.strip(), r.strip()) for z, eq, r in variants if eq and r.strip())
+        entries.append(Entry(zh, en, cols[2].strip(), renders))
     return Glossary(entries)

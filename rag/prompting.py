@@ -67,8 +67,8 @@ def english_names(text: str, glossary: Glossary) -> str:
 @lru_cache(maxsize=4)
 def _names(glossary: Glossary) -> tuple[re.Pattern | None, dict[str, str]]:
     """A pattern of the glossary's Chinese names, longest first, and each one's English name."""
-    names = {z: e.en[0] for e in glossary.entries if e.kind in NAME_KINDS and e.en and not HAN_RE.search(e.en[0])
-             for z in e.zh if HAN_RE.search(z)}
+    names = {z: dict(e.renders).get(z, e.en[0]) for e in glossary.entries
+             if e.kind in NAME_KINDS and e.en and not HAN_RE.search(e.en[0]) for z in e.zh if HAN_RE.search(z)}
     if not names:
         return None, names
     return re.compile("|".join(re.escape(z) for z in sorted(names, key=len, reverse=True))), names

@@ -244,7 +244,7 @@ def english_only(text: str, glossary: Glossary) -> str:
             continue
         for z in e.zh:
             if HAN_RE.search(z) and z in text:
-                repl = f"{en} ({z})" if e.kind == "person" else en
+                repl = f"{en} ({z})" if e.kind == "person" else dict(e.renders).get(z, en)
                 text = outside_parens_replace(text, z, repl)
     return text
 

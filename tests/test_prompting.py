@@ -7,6 +7,7 @@ import pytest
 from rag.chunking import Chunk
 from rag.glossary import load
 from rag.prompting import english_names, passage_block
+from rag.verify import english_only
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +83,13 @@ def test_the_worked_examples_list_the_names_they_invent(base_config, corpus_text
             rest = rest.replace(n, "")
         capitalised = set(re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b", rest))
         assert capitalised <= {"Southeast Asia"}, capitalised
+
+
+def test_a_common_phrase_among_a_names_variants_is_written_as_its_own_english(glossary):
+    # "国际业务" is AIDC's business in general, "大模型" a large model, not Tongyi Qianwen itself
+    assert english_names("对速卖通 Choice和 Trendyol的国际业务的投入增加", glossary) == \
+        "对 AliExpress Choice 和 Trendyol的 international business 的投入增加"
+    assert "Tongyi Qianwen" in english_names("通义千问大模型", glossary)
+    assert english_names("通义千问大模型", glossary).count("Tongyi Qianwen") == 1
+    assert english_names("阿里国际数字商业集团", glossary) == "Alibaba International Digital Commerce Group"
+    assert english_only("We invest in 国际业务.", glossary) == "We invest in international business."
