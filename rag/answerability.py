@@ -23,7 +23,7 @@ from typing import Iterator
 
 from . import numbers as num
 from .chunking import Chunk
-from .glossary import Glossary
+from .glossary import Glossary, squash
 from .verify import MARKER_RE
 
 # Glossary kinds whose presence in the question must be matched by the passages.
@@ -45,14 +45,10 @@ every some both either neither other another such overall q1 q2 q3 q4 fy ceo cfo
 SENTENCE_RE = re.compile(r"[^。！？；;!?]+[。！？；;!?]?")
 
 
-def squash(s: str) -> str:
-    """Lower case without whitespace, for finding a name in text however it is spaced."""
-    return re.sub(r"\s+", "", s).lower()
-
-
-def missing_concepts(question: str, corpus_text: str, glossary: Glossary) -> list[str]:
-    """Question concepts and names that the transcripts never mention."""
-    corpus = squash(corpus_text)
+def missing_concepts(question: str, corpus: str, glossary: Glossary) -> list[str]:
+    """Question concepts and names that the transcripts never mention.
+    `corpus` is the transcripts' text squashed (`squash`), done once by the
+    retriever rather than for every question."""
     exp = glossary.expand(question)
     missing = []
     for e in exp.entries:

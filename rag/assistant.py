@@ -18,12 +18,13 @@ from typing import Generator, Iterator
 
 from . import breakdown
 from . import glossary as glossary_mod
+from .glossary import squash
 from . import numbers as num
 from . import periods
 from .chunking import Chunk
 from .clauses import complete_clauses
 from .answerability import (METRIC_KINDS, SENTENCE_RE, drop_misattributed_changes, figures_unverified,
-                            measuring_sentences, metric_mismatch, metric_terms, missing_concepts, squash, unit_unnamed)
+                            measuring_sentences, metric_mismatch, metric_terms, missing_concepts, unit_unnamed)
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json,
@@ -186,7 +187,7 @@ class Assistant:
         self.llm = LLM.shared(self.cfg)
         self.names = self.glossary.zh_names()  # Chinese names an English answer may write
         # names the worked examples invent that an answer must not carry over
-        self.invented = {lang: unused_names(invented_names(self.cfg.prompts_dir, lang), self.retriever.corpus_text)
+        self.invented = {lang: unused_names(invented_names(self.cfg.prompts_dir, lang), self.retriever.corpus_flat)
                          for lang in REFUSAL}
 
     # ------------------------------------------------------------- public
@@ -229,7 +230,7 @@ class Assistant:
         if self._retrieval_too_weak(hits):
             yield self._refuse(base, "retrieval below threshold", t0)
             return
-        missing = missing_concepts(standalone, self.retriever.corpus_text, self.glossary)
+        missing = missing_concepts(standalone, self.retriever.corpus_flat, self.glossary)
         if missing:
             yield self._refuse(base, "not in the transcript: " + ", ".join(missing), t0)
             return

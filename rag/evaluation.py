@@ -26,7 +26,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from . import numbers as num
-from .answerability import squash
+from .glossary import squash
 from .config import PROJECT_ROOT, Config
 from .errors import UserError
 from .language import detect

@@ -106,6 +106,11 @@ class Glossary:
         return _unique(z for e in self.entries for z in e.zh if HAN_RE.search(z))
 
 
+def squash(s: str) -> str:
+    """Lower case without whitespace, for finding a name in text however it is spaced."""
+    return re.sub(r"\s+", "", s).lower()
+
+
 def _alias_regex(alias: str) -> re.Pattern:
     body = re.escape(alias).replace(r"\ ", r"\s*")
     # Latin aliases match whole words only ("AE" must not match "AIDC's" or "maker").

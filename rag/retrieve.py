@@ -18,7 +18,8 @@ import numpy as np
 
 from . import dictionary as dictionary_mod
 from . import glossary as glossary_mod
-from .answerability import metric_spec, squash, states_metric
+from .glossary import squash
+from .answerability import metric_spec, states_metric
 from .chunking import Chunk
 from .config import Config
 from .index import load_chunks, open_client
@@ -128,7 +129,9 @@ class Retriever:
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_client(self.generation).get_collection(cfg.collection, embedding_function=self.ef)
         self.by_id = {c.id: c for c in self.chunks}
-        self.corpus_text = "\n".join(c.with_header for c in self.chunks)
+        # the transcripts' text with the passage headers, squashed (glossary.squash), for
+        # finding a name however it is spaced: read for every question's refusal check
+        self.corpus_flat = squash("\n".join(c.with_header for c in self.chunks))
         self._build_bm25()
         self.dictionary = dictionary_mod.load(self.vocab, Path(cfg.cache_dir))
         self._lock = threading.Lock()  # Chroma's client and torch are shared

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from . import numbers as num
 from .chunking import Chunk
-from .glossary import Glossary
+from .glossary import Glossary, squash
 from .language import HAN_RE
 
 MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
@@ -541,10 +541,10 @@ def name_firms(text: str, passages: list[Chunk], glossary: Glossary, lang: str) 
 
 def unused_names(names: Iterable[str], corpus: str) -> tuple[str, ...]:
     """The names no transcript uses (whitespace and case aside): the ones an
-    answer can only have copied from the worked examples. Read once, when the
+    answer can only have copied from the worked examples. `corpus` is the
+    transcripts' text squashed (`glossary.squash`). Read once, when the
     assistant starts, not for every answer."""
-    flat = re.sub(r"\s+", "", corpus).casefold()
-    return tuple(n for n in names if re.sub(r"\s+", "", n).casefold() not in flat)
+    return tuple(n for n in names if squash(n) not in corpus)
 
 
 def drop_invented_names(text: str, names: Iterable[str], lang: str) -> tuple[str, list[str]]:
