@@ -24,7 +24,7 @@ from typing import Iterator
 from . import numbers as num
 from .chunking import Chunk
 from .glossary import Glossary, squash
-from .verify import MARKER_RE
+from .verify import CLAIM_RE, MARKER_RE, bigrams
 
 # Glossary kinds whose presence in the question must be matched by the passages.
 CONCEPT_KINDS = {"finance", "unit", "product", "concept", "person", "firm", "strategy", "region"}
@@ -345,3 +345,79 @@ def _after_amount(text: str) -> bool:
     """`text` ends with an amount."""
     amounts = num.amounts(text)
     return bool(amounts) and not text[amounts[-1].end :].strip()
+
+
+# Share of a source sentence's character bigrams (business names left out)
+# that a claim must hold to count as copied from it: a copied sentence keeps
+# 0.8-1.0 of them, a claim that only shares the topic well under half.
+COPIED_SHARE = 0.7
+# A source sentence this short (in bigrams, names left out) is too generic to
+# tell where a claim was copied from ("同比增长 5%").
+MIN_COPIED_BIGRAMS = 10
+_SENTENCE_SPLIT_RE = re.compile(r"[^。！？；;!?\n]+[。！？；;!?]?")
+
+
+def misattributed_claims(text: str, passages: list[Chunk], glossary: Glossary) -> list[str]:
+    """The sentences of a Chinese answer that copy a source sentence about
+    another business segment than the one the answer puts before it: asked
+    how the public cloud revenue did, the model wrote "阿里云来自外部客户的公共云
+    收入增长主要由速卖通……所驱动", copying the cause of AIDC's growth.
+    - A claim copies a source sentence when it holds most of that sentence's
+      wording (names aside) and all the claim's figures are in it.
+    - The businesses the claim adds are those it names outside the copied
+      words (usually taken from the question). The businesses the source is
+      about are those its sentence names or, when it names none, those the
+      sentence before it names ("增长主要是由……" follows its figure's sentence).
+    - A claim is misattributed when every sentence it copies names
+      businesses and none of the same reporting segment as those the claim
+      adds (淘宝 is part of 淘天集团: glossary "part of")."""
+    kinds = UNIT_KINDS | {"product"}
+    names = sorted({v for e in glossary.entries if e.kind in kinds for v in e.zh + e.en}, key=len, reverse=True)
+    name_re = re.compile("|".join(re.escape(v) for v in names)) if names else None
+
+    def segments(s: str) -> set:
+        return {glossary.segment(e) for _, e in glossary.mentions(s) if e.kind in kinds}
+
+    def plain(s: str) -> str:
+        return name_re.sub("", s) if name_re else s
+
+    out = []
+    for m in CLAIM_RE.finditer(text):
+        claim = MARKER_RE.sub("", m.group()).strip()
+        if not segments(claim):
+            continue
+        figures = [n for n in num.extract(claim) if n.kind in ("amount", "percent", "pp")]
+        have = bigrams(plain(claim))
+        verdicts = []
+        for c in passages:
+            sents = [s.group() for s in _SENTENCE_SPLIT_RE.finditer(c.text)]
+            for k, s in enumerate(sents):
+                grams = bigrams(plain(s))
+                if len(grams) < MIN_COPIED_BIGRAMS or len(grams & have) / len(grams) < COPIED_SHARE:
+                    continue
+                pool = num.extract(s)
+                if not all(num.find_match(f, pool) for f in figures):
+                    continue
+                added = segments(_outside(claim, s))
+                about = segments(s) or segments(sents[k - 1] if k else "")
+                verdicts.append(bool(added and about and not added & about))
+        if verdicts and all(verdicts):
+            out.append(m.group().strip())
+    return out
+
+
+# Characters a run of the claim must share with the source to count as
+# copied: a name the claim repeats outside the copy ("阿里云与淘天在AI方面的协同
+# 对淘天未来……") is not in one.
+COPIED_RUN = 4
+
+
+def _outside(claim: str, source: str) -> str:
+    """The characters of `claim` in no run of COPIED_RUN characters that
+    `source` also holds: the words the claim did not copy, gaps as spaces."""
+    flat, src = re.sub(r"\s+", "", claim), re.sub(r"\s+", "", source)
+    covered = [False] * len(flat)
+    for i in range(len(flat) - COPIED_RUN + 1):
+        if flat[i : i + COPIED_RUN] in src:
+            covered[i : i + COPIED_RUN] = [True] * COPIED_RUN
+    return "".join(" " if cov else ch for ch, cov in zip(flat, covered))

@@ -24,7 +24,8 @@ from . import periods
 from .chunking import Chunk
 from .clauses import complete_clauses
 from .answerability import (METRIC_KINDS, SENTENCE_RE, drop_misattributed_changes, figures_unverified,
-                            measuring_sentences, metric_mismatch, metric_terms, missing_concepts, unit_unnamed)
+                            measuring_sentences, metric_mismatch, metric_terms, misattributed_claims, missing_concepts,
+                            unit_unnamed)
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json,
@@ -34,7 +35,8 @@ from .models import resolve_llm
 from .prompting import answer_messages, invented_names, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
 from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, drop_invented_names,
-                     english_amounts, english_only, mark_losses, name_firms, support_score, unused_names, verify)
+                     english_amounts, english_only, mark_losses, name_firms, support_score, unused_names, verify,
+                     without_claims)
 
 REFUSAL = {
     "en": "The transcript does not say.",
@@ -434,6 +436,11 @@ class Assistant:
         cited = [passages[i - 1] for i in checked.used]
         if unit_unnamed(question, cited, self.glossary):
             return None, UNIT_MISMATCH
+        if lang == "zh":
+            checked = without_claims(checked, misattributed_claims(checked.text, cited, self.glossary))
+            if not checked.claims:
+                return None, UNIT_MISMATCH
+            cited = [passages[i - 1] for i in checked.used]
         if lang == "en":
             checked.text = english_amounts(checked.text)  # units left over by scale corrections
         checked.text, dropped = drop_misattributed_changes(checked.text, cited, self.glossary, lang)

@@ -30,7 +30,7 @@ import re
 
 from . import numbers as num
 from .chunking import Chunk
-from .verify import CLAIM_RE, MARKER_RE, _bigrams
+from .verify import CLAIM_RE, MARKER_RE, bigrams
 
 # Kinds of numbers that make a clause a figure worth keeping ("3.3%", "95亿美元").
 FIGURE_KINDS = ("amount", "percent", "pp")
@@ -64,7 +64,7 @@ def _best_sentence(stated: list[num.Number], claim: str, passages: list[Chunk]):
     sentence spans, index of the sentence), the one stating most of them,
     then sharing most wording; None when no sentence states any."""
     best, best_key = None, (0, 0.0)
-    grams = _bigrams(claim)
+    grams = bigrams(claim)
     for c in passages:
         spans = _source_sentences(c.text)
         for k, (s, e) in enumerate(spans):
@@ -72,7 +72,7 @@ def _best_sentence(stated: list[num.Number], claim: str, passages: list[Chunk]):
             n = sum(1 for a in stated if any(a.same_value(f) for f in figs))
             if not n:
                 continue
-            key = (n, len(grams & _bigrams(c.text[s:e])) / (len(grams) or 1))
+            key = (n, len(grams & bigrams(c.text[s:e])) / (len(grams) or 1))
             if key > best_key:
                 best, best_key = (c.text, spans, k), key
     return best

@@ -33,6 +33,9 @@ class Entry:
     # rather than the name: an English passage writes "国际业务" as
     # "international business", not as the unit's name.
     renders: tuple[tuple[str, str], ...] = ()
+    # The main Chinese name of the business this one is part of ("淘宝" is
+    # part of "淘天集团"); "" for a reporting segment or a non-business term.
+    part_of: str = ""
 
     def name(self, lang: str) -> str:
         """The entry's main name in `lang` (the Chinese one when it has no English)."""
@@ -66,6 +69,7 @@ def _unique(items) -> list[str]:
 class Glossary:
     def __init__(self, entries: list[Entry]):
         self.entries = entries
+        self._by_zh = {e.zh[0]: e for e in entries if e.zh}
         pats: list[tuple[str, Entry]] = []
         for e in entries:
             for alias in e.en:
@@ -96,6 +100,18 @@ class Glossary:
                 found.append((m.start(), entry))
             rest = rx.sub(lambda m: "\x00" * len(m.group()), rest)
         return sorted(found, key=lambda f: f[0])
+
+    def segment(self, entry: Entry) -> Entry:
+        """The reporting segment a business belongs to: the entry itself, or
+        the one it is (through its parents) part of."""
+        seen = {entry}
+        while entry.part_of:
+            parent = self._by_zh.get(entry.part_of)
+            if parent is None or parent in seen:
+                break
+            entry = parent
+            seen.add(entry)
+        return entry
 
     def zh_names(self) -> tuple[str, ...]:
         """The Chinese names of businesses, products, people and firms: the
@@ -129,11 +145,11 @@ def load(path: str) -> Glossary:
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
-        if len(cols) != 3:
-            raise UserError(f"{p}:{n}: expected 3 tab-separated columns (zh, en, kind)")
+        if len(cols) not in (3, 4):
+            raise UserError(f"{p}:{n}: expected 3 or 4 tab-separated columns (zh, en, kind[, part of])")
         variants = [t.strip().partition("=") for t in cols[0].split("|") if t.strip()]
         zh = tuple(z.strip() for z, _, _ in variants)
         en = tuple(t.strip() for t in cols[1].split("|") if t.strip())
         renders = tuple((z.strip(), r.strip()) for z, eq, r in variants if eq and r.strip())
-        entries.append(Entry(zh, en, cols[2].strip(), renders))
+        entries.append(Entry(zh, en, cols[2].strip(), renders, cols[3].strip() if len(cols) == 4 else ""))
     return Glossary(entries)

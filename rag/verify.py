@@ -102,7 +102,7 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def _bigrams(s: str) -> set[str]:
+def bigrams(s: str) -> set[str]:
     s = re.sub(r"\s+", "", s)
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
@@ -111,10 +111,10 @@ def support_score(claim: str, passage: Chunk, glossary: Glossary, lang: str) -> 
     """How much of the claim's wording the passage holds (0..1, or a count for English)."""
     body = MARKER_RE.sub("", claim)
     if lang == "zh" or HAN_RE.search(body) and len(HAN_RE.findall(body)) > len(body) / 3:
-        cb = _bigrams(body)
+        cb = bigrams(body)
         if not cb:
             return 0.0
-        return len(cb & _bigrams(passage.text + passage.header)) / len(cb)
+        return len(cb & bigrams(passage.text + passage.header)) / len(cb)
     text = passage.text + " " + passage.header
     flat, low = text.replace(" ", ""), text.lower()
     expanded = glossary.expand(body)
@@ -213,6 +213,19 @@ def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary
                 used.append(i)
     sep = "" if lang == "zh" else " "
     return Verified(sep.join(c.text for c in claims), claims, used, unverified, corrections)
+
+
+def without_claims(checked: Verified, drop: list[str]) -> Verified:
+    """`checked` without the claims whose text is in `drop` (a Chinese
+    answer's), each listed as a correction; the passages cited are those the
+    remaining claims cite."""
+    if not drop:
+        return checked
+    kept = [c for c in checked.claims if c.text.strip() not in drop]
+    used = list(dict.fromkeys(i for c in kept for i in c.markers))
+    text = "".join(c.text for c in kept)
+    return Verified(text, kept, used, [n for n in checked.unverified if n in text],
+                    checked.corrections + [(c.text, "") for c in checked.claims if c not in kept])
 
 
 def english_only(text: str, glossary: Glossary) -> str:

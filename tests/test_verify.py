@@ -513,3 +513,70 @@ def test_names_copied_from_the_worked_examples_are_removed():
     # a name the transcript itself uses is the transcript's, and stays
     text, removed = drop_invented_names("Li Hua answered[1].", INVENTED, "Li Hua 回答了提问", "en")
     assert text == "Li Hua answered[1]." and removed == []
+
+
+AIDC_RETAIL = P("阿里国际数字商业集团收入为 285 亿元人民币，同比增长 44%。国际零售商业业务收入同比增长 56%，达到 233 亿元人民币。"
+                "增长主要是由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动。")
+CLOUD_QUALITY = P("我们通过主动减少利润率较低的项目式合约类收入，持续提升云智能集团的收入质量。与此同时，来自外部客户的公共云收入也取得了"
+                  "健康的增长。")
+
+
+def test_a_claim_copying_another_segments_sentence_is_found(glossary):
+    from rag.answerability import misattributed_claims
+
+    wrong = "阿里云来自外部客户的公共云收入增长主要由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动[2]。"
+    right = "阿里云来自外部客户的公共云收入取得了健康的增长[1]。"
+    assert misattributed_claims(right + wrong, [CLOUD_QUALITY, AIDC_RETAIL], glossary) == [wrong]
+    # the same words under a business of the segment the source is about (its sentence before names it)
+    assert misattributed_claims("国际零售商业收入增长主要是由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动[1]。",
+                                [AIDC_RETAIL], glossary) == []
+
+
+def test_a_business_within_the_segment_and_a_name_repeated_outside_the_copy_are_no_misattribution(glossary):
+    from rag.answerability import misattributed_claims
+
+    take_rate = P("整体的变现率同比略微下降，主要是因为 GMV 增长来自于淘宝商家的贡献。")
+    assert misattributed_claims("淘天的变现率略微下降，主要是因为 GMV 增长来自于淘宝商家的贡献[1]。", [take_rate], glossary) == []
+    ai = P("我们相信对于 AI深入的研究和投入，会对淘天未来的搜索广告产品会产生非常积极的帮助，但现在我们还只是处于产品研发的早期阶段。")
+    assert misattributed_claims("吴泳铭认为阿里云与淘天在AI方面的协同对淘天未来的搜索广告产品会产生非常积极的帮助，但现在我们还只是处于"
+                                "产品研发的早期阶段[1]。", [ai], glossary) == []
+
+
+def test_a_formulaic_sentence_is_matched_by_its_figures_too(glossary):
+    from rag.answerability import misattributed_claims
+
+    two = P("本地生活集团的经调整 EBITA 为亏损 15 亿元人民币，去年同期为亏损 29 亿元人民币。"
+            "大文娱集团的经调整 EBITA 为亏损 5.17 亿元人民币，去年同期为亏损 3.91 亿元人民币。")
+    assert misattributed_claims("本地生活集团的经调整 EBITA 为亏损 15 亿元人民币，去年同期为亏损 29 亿元人民币[1]。", [two], glossary) == []
+    assert misattributed_claims("本地生活集团的经调整 EBITA 为亏损 5.17 亿元人民币，去年同期为亏损 3.91 亿元人民币[1]。", [two],
+                                glossary) != []
+
+
+def test_the_segment_of_a_business_is_found_through_its_parents(glossary):
+    [choice] = glossary.expand("速卖通 Choice").entries
+    assert glossary.segment(choice).zh[0] == "阿里国际数字商业集团"
+    [cainiao] = glossary.expand("菜鸟").entries
+    assert glossary.segment(cainiao) is cainiao
+
+
+def test_dropping_claims_keeps_the_rest_with_their_citations_and_lists_the_removal(glossary):
+    from rag.verify import without_claims
+
+    v = verify("云智能集团的收入为 281 亿元人民币[1]。菜鸟的经调整 EBITA 为 9.61 亿元人民币[2]。", PASSAGES, "q", glossary, "zh")
+    dropped = v.claims[0].text
+    w = without_claims(v, [dropped])
+    assert w.text == "菜鸟的经调整 EBITA 为 9.61 亿元人民币[2]。" and w.used == [2]
+    assert (dropped, "") in w.corrections and without_claims(v, []) is v
+
+
+def test_a_glossary_line_with_a_wrong_number_of_columns_is_named(tmp_path):
+    from rag.errors import UserError
+
+    bad = tmp_path / "g.tsv"
+    bad.write_text("淘宝\tTaobao\tunit\t淘天集团\textra\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"g.tsv:1: expected 3 or 4 tab-separated columns"):
+        load(str(bad))
+    good = tmp_path / "ok.tsv"
+    good.write_text("淘天集团\tTaotian\tunit\n淘宝\tTaobao\tunit\t淘天集团\n", encoding="utf-8")
+    g = load(str(good))
+    assert g.segment(g.entries[1]) is g.entries[0]
