@@ -357,7 +357,13 @@ MIN_COPIED_BIGRAMS = 10
 _SENTENCE_SPLIT_RE = re.compile(r"[^。！？；;!?\n]+[。！？；;!?]?")
 
 
-def misattributed_claims(text: str, passages: list[Chunk], glossary: Glossary) -> list[str]:
+@dataclass
+class Misattributed:
+    claim: str  # the answer's sentence, markers included
+    copied: list[int]  # positions (0-based) in the passages of those holding the sentence it copies
+
+
+def misattributed_claims(text: str, passages: list[Chunk], glossary: Glossary) -> list[Misattributed]:
     """The sentences of a Chinese answer that copy a source sentence about
     another business segment than the one the answer puts before it: asked
     how the public cloud revenue did, the model wrote "阿里云来自外部客户的公共云
@@ -388,8 +394,8 @@ def misattributed_claims(text: str, passages: list[Chunk], glossary: Glossary) -
             continue
         figures = [n for n in num.extract(claim) if n.kind in ("amount", "percent", "pp")]
         have = bigrams(plain(claim))
-        verdicts = []
-        for c in passages:
+        verdicts, sources = [], []
+        for i, c in enumerate(passages):
             sents = [s.group() for s in _SENTENCE_SPLIT_RE.finditer(c.text)]
             for k, s in enumerate(sents):
                 grams = bigrams(plain(s))
@@ -401,8 +407,9 @@ def misattributed_claims(text: str, passages: list[Chunk], glossary: Glossary) -
                 added = segments(_outside(claim, s))
                 about = segments(s) or segments(sents[k - 1] if k else "")
                 verdicts.append(bool(added and about and not added & about))
+                sources.append(i)
         if verdicts and all(verdicts):
-            out.append(m.group().strip())
+            out.append(Misattributed(m.group().strip(), sorted(set(sources))))
     return out
 
 

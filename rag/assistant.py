@@ -72,6 +72,7 @@ NO_ANSWER = "model found no answer in the passages"
 METRIC_MISMATCH = "the answer's numbers do not measure what was asked"
 PERIOD_MISMATCH = "the answer's numbers are for another period than the one asked"
 UNIT_MISMATCH = "the passages the answer cites do not name the business or place asked about"
+MISATTRIBUTED = "the answer copies what the transcript says of another business"
 UNVERIFIED_FIGURES = "no figure of the answer is in the passages"
 # A question that puts business units side by side ("Cainiao's and AIDC's
 # revenue", "淘天集团和云智能集团"), not one that names a second unit as context
@@ -250,6 +251,8 @@ class Assistant:
             checked, reason, passages = self._focused_retry(standalone, passages, lang)
         elif reason == PERIOD_MISMATCH:
             checked, reason, passages = self._period_retry(standalone, passages, lang)
+        elif reason == MISATTRIBUTED:
+            checked, reason, passages = self._without_copied(standalone, str(result.get("answer", "")), passages, lang)
         if checked is None:
             yield self._refuse(base, reason, t0)
             return
@@ -353,6 +356,18 @@ class Assistant:
             return None, PERIOD_MISMATCH, passages
         return self._answer_from_sentences(question, question, chosen, lang)
 
+    def _without_copied(self, question: str, answer: str, passages: list[Chunk], lang: str):
+        """Every sentence of the answer copied what a passage says of another
+        business (answerability.misattributed_claims): ask once more without
+        the passages it copied from. Returns (checked, reason, the passages
+        the answer's markers refer to)."""
+        copied = {i for w in misattributed_claims(answer, passages, self.glossary) for i in w.copied}
+        rest = [c for i, c in enumerate(passages) if i not in copied]
+        if not copied or not rest:
+            return None, MISATTRIBUTED, passages
+        checked, reason = self._answer_again(question, question, rest, lang)
+        return checked, reason, rest
+
     def _answer_from_sentences(self, asked: str, question: str, chosen: list[tuple[Chunk, str]], lang: str):
         """Answer `asked` from the sentences kept of each passage, (passage,
         kept text). Returns (checked, reason, the passages): citations show
@@ -437,9 +452,10 @@ class Assistant:
         if unit_unnamed(question, cited, self.glossary):
             return None, UNIT_MISMATCH
         if lang == "zh":
-            checked = without_claims(checked, misattributed_claims(checked.text, cited, self.glossary))
+            wrong = misattributed_claims(checked.text, cited, self.glossary)
+            checked = without_claims(checked, [w.claim for w in wrong])
             if not checked.claims:
-                return None, UNIT_MISMATCH
+                return None, MISATTRIBUTED
             cited = [passages[i - 1] for i in checked.used]
         if lang == "en":
             checked.text = english_amounts(checked.text)  # units left over by scale corrections

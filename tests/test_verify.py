@@ -526,7 +526,8 @@ def test_a_claim_copying_another_segments_sentence_is_found(glossary):
 
     wrong = "阿里云来自外部客户的公共云收入增长主要由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动[2]。"
     right = "阿里云来自外部客户的公共云收入取得了健康的增长[1]。"
-    assert misattributed_claims(right + wrong, [CLOUD_QUALITY, AIDC_RETAIL], glossary) == [wrong]
+    [found] = misattributed_claims(right + wrong, [CLOUD_QUALITY, AIDC_RETAIL], glossary)
+    assert found.claim == wrong and found.copied == [1]
     # the same words under a business of the segment the source is about (its sentence before names it)
     assert misattributed_claims("国际零售商业收入增长主要是由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动[1]。",
                                 [AIDC_RETAIL], glossary) == []
