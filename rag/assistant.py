@@ -34,6 +34,7 @@ from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, invented_names, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
+from .roles import swap_roles
 from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, drop_invented_names,
                      english_amounts, english_only, mark_losses, name_firms, support_score, unused_names, verify,
                      without_claims)
@@ -467,6 +468,8 @@ class Assistant:
         if lang == "zh":
             checked.text, _ = complete_clauses(checked.text, question, cited)
         checked.text, _ = mark_losses(checked.text, cited, lang)
+        checked.text, swapped = swap_roles(checked.text, cited, self.glossary, lang)
+        checked.corrections += swapped
         checked.text, _ = name_firms(checked.text, cited, self.glossary, lang)
         return checked, None
 
