@@ -43,7 +43,7 @@ def test_chinese_roles_are_put_back_too(glossary):
 @pytest.mark.parametrize("text", [
     "Kenneth Fong of UBS asked about the ROIC strategy, and Toby Xu (徐宏) answered that it matters[1].",
     "Toby Xu answered the question from Kenneth Fong of UBS[1].",
-    "Toby Xu asked about the ROIC strategy[1].",  # no analyst said to answer: nothing to put back
+    "Toby Xu answered Kenneth Fong[1].",
 ])
 def test_roles_already_right_or_half_told_are_left_alone(glossary, text):
     assert swap_roles(text, [ANSWER, QUESTION], glossary, "en") == (text, [])
@@ -53,3 +53,17 @@ def test_people_no_cited_passage_introduces_are_left_alone(glossary):
     text = "Toby Xu asked about the ROIC strategy, and Kenneth Fong of UBS answered[1]."
     other = C("谢谢 Alex。", "徐宏", "management", "Alex Yao", "JP Morgan")
     assert swap_roles(text, [other], glossary, "en") == (text, [])
+
+
+def test_management_listed_as_asking_gives_way_to_the_one_analyst_the_passages_give(glossary):
+    host = C("今天出席的管理层有 Joe、Eddie、蒋凡和 Toby。", "Rob Lin", "host")
+    answer = C("谢谢 Ronald。我来回答。", "徐宏", "management", "Ronald Keung", "Goldman Sachs")
+    text, fixed = swap_roles("Joe、Eddie、蒋凡、Toby和 Rob问了关于变现率的问题，徐宏回答说整体变现率略微下降[2]。",
+                             [host, answer], glossary, "zh")
+    assert text == "Ronald Keung（Goldman Sachs）问了关于变现率的问题，徐宏回答说整体变现率略微下降[2]。"
+    assert fixed == [("Joe、Eddie、蒋凡、Toby和 Rob", "Ronald Keung（Goldman Sachs）")]
+    text, _ = swap_roles("In the Q&A, Toby Xu asked about the take rate[1].", [answer], glossary, "en")
+    assert text == "In the Q&A, Ronald Keung (Goldman Sachs) asked about the take rate[1]."
+    # two analysts in the passages: which one asked is not known, nothing is changed
+    two = [answer, C("谢谢 Kenneth。", "徐宏", "management", "Kenneth Fong", "UBS")]
+    assert swap_roles("Toby Xu asked about the take rate[1].", two, glossary, "en")[1] == []
