@@ -36,7 +36,7 @@ from .prompting import answer_messages, invented_names, load_prompt, rewrite_mes
 from .retrieve import Hit, Retriever
 from .roles import swap_roles
 from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, drop_invented_names,
-                     english_amounts, english_only, mark_losses, name_firms, support_score, unused_names, verify,
+                     english_amounts, english_only, fix_change_basis, mark_losses, name_firms, support_score, unused_names, verify,
                      without_claims)
 
 REFUSAL = {
@@ -462,6 +462,9 @@ class Assistant:
             checked.text = english_amounts(checked.text)  # units left over by scale corrections
         checked.text, dropped = drop_misattributed_changes(checked.text, cited, self.glossary, lang)
         checked.corrections += [(phrase, "") for phrase in dropped]
+        if lang == "en":
+            checked.text, basis = fix_change_basis(checked.text, cited)
+            checked.corrections += basis
         checked.text, _ = complete_changes(checked.text, cited, lang)
         checked.text, _ = complete_year_ago(checked.text, cited, lang)
         checked.text, _ = complete_parts(checked.text, cited, self.glossary, lang)

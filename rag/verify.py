@@ -380,6 +380,38 @@ def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, 
     return out, added
 
 
+# A change an English answer sets against the previous quarter ("up 5%
+# compared to the previous quarter", "quarter over quarter"), right after its
+# percentage.
+PREVIOUS_QUARTER_RE = re.compile(r",?\s*(?:(?:compared (?:to|with)|from|versus|vs\.?|over|than) (?:the )?"
+                                 r"(?:previous|prior|last|preceding) quarter|quarter[- ](?:over|on)[- ]quarter"
+                                 r"|sequentially)\b", re.I)
+# The source's words right before a year-over-year change ("同比增长 5%", "比去年同期减少 7%").
+YOY_BEFORE_RE = re.compile(r"(?:同比|比去年同期|较去年同期)\s*(?:增长|增加|上升|减少|下降)?\s*了?\s*$")
+
+
+def fix_change_basis(text: str, passages: list[Chunk]) -> tuple[str, list[tuple[str, str]]]:
+    """An English answer that sets a change against the previous quarter
+    when every cited source that states the percentage gives it year over
+    year (同比: the transcript compares with the same quarter a year before)
+    says "year over year" instead. Returns (text, the corrections)."""
+    fixed: list[tuple[str, str]] = []
+    for n in sorted(num.extract(text), key=lambda x: -x.start):  # right to left: earlier positions stay valid
+        if n.kind != "percent":
+            continue
+        end = _end_of(text, n)
+        m = PREVIOUS_QUARTER_RE.match(text, end)
+        if not m:
+            continue
+        sources = [c.text[max(0, p.start - 12) : p.start] for c in passages
+                   for p in num.extract(c.text) if p.kind == "percent" and n.same_value(p)]
+        if not sources or not all(YOY_BEFORE_RE.search(before) for before in sources):
+            continue
+        fixed.append((m.group().strip(" ,"), "year over year"))
+        text = text[:end] + " year over year" + text[m.end():]
+    return text, fixed
+
+
 # Between an amount and the year-ago amount its source states next
 # ("为亏损 32 亿元人民币，而去年同期为亏损 17 亿元人民币", "9.61 亿元人民币，去年同一季度则为亏损 1200 万元").
 YEAR_AGO_RE = re.compile(r"^\s*[，,]\s*而?\s*去年同(?:期|一季度)\s*则?\s*为\s*(?P<loss>亏损)?\s*$")

@@ -581,3 +581,18 @@ def test_a_glossary_line_with_a_wrong_number_of_columns_is_named(tmp_path):
     good.write_text("淘天集团\tTaotian\tunit\n淘宝\tTaobao\tunit\t淘天集团\n", encoding="utf-8")
     g = load(str(good))
     assert g.segment(g.entries[1]) is g.entries[0]
+
+
+def test_a_year_over_year_change_set_against_the_previous_quarter_is_put_right():
+    from rag.verify import fix_change_basis
+
+    revenue = P("本季度，我们的合并收入共计 2,603 亿元人民币，同比增长 5%。")
+    text, fixed = fix_change_basis("Revenue was RMB 260.3 billion, up 5% compared to the previous quarter[1].", [revenue])
+    assert text == "Revenue was RMB 260.3 billion, up 5% year over year[1]." and fixed == [
+        ("compared to the previous quarter", "year over year")]
+    assert fix_change_basis("Free cash flow fell 31% quarter over quarter[1].", [P("自由现金流比去年同期减少 31%。")])[0] == \
+        "Free cash flow fell 31% year over year[1]."
+    # a source that does not state the change year over year, or no source of it: left as the model wrote it
+    other = P("订单量较上一季度增长 5%。")
+    assert fix_change_basis("Orders rose 5% from the previous quarter[1].", [other])[1] == []
+    assert fix_change_basis("Orders rose 7% from the previous quarter[1].", [revenue])[1] == []
