@@ -23,6 +23,7 @@ from typing import Iterator
 
 from . import numbers as num
 from .chunking import Chunk
+from .clauses import SOURCE_SENTENCE_RE
 from .glossary import Glossary, squash
 from .verify import CLAIM_RE, MARKER_RE, bigrams
 
@@ -354,7 +355,6 @@ COPIED_SHARE = 0.7
 # A source sentence this short (in bigrams, names left out) is too generic to
 # tell where a claim was copied from ("同比增长 5%").
 MIN_COPIED_BIGRAMS = 10
-_SENTENCE_SPLIT_RE = re.compile(r"[^。！？；;!?\n]+[。！？；;!?]?")
 
 
 @dataclass
@@ -396,7 +396,7 @@ def misattributed_claims(text: str, passages: list[Chunk], glossary: Glossary) -
         have = bigrams(plain(claim))
         verdicts, sources = [], []
         for i, c in enumerate(passages):
-            sents = [s.group() for s in _SENTENCE_SPLIT_RE.finditer(c.text)]
+            sents = [s.group() for s in SOURCE_SENTENCE_RE.finditer(c.text)]
             for k, s in enumerate(sents):
                 grams = bigrams(plain(s))
                 if len(grams) < MIN_COPIED_BIGRAMS or len(grams & have) / len(grams) < COPIED_SHARE:

@@ -44,6 +44,7 @@ CAUSE_RE = re.compile(CAUSE_WORDS)
 # cause: "主要由……", "增长主要是由……", "亏损同比增加主要是由于……". The lead
 # may name what it explains in a few characters first.
 CAUSE_LEAD_RE = re.compile(r"^[^，,。]{0,10}?(?:由于|因为|得益于|归因于|受益于|主要由|主要是由|主要来自)")
+# A passage's sentences (a line's end ends one too), as the copy checks read them.
 SOURCE_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 CLAUSE_SPLIT_RE = re.compile(r"[，,]")
 # A tail longer than this is a second thought of the speaker's, not the
