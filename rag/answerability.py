@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 from . import numbers as num
@@ -357,6 +358,18 @@ COPIED_SHARE = 0.7
 MIN_COPIED_BIGRAMS = 10
 
 
+# Glossary kinds that name a business (a segment, a unit within it, a product).
+BUSINESS_KINDS = UNIT_KINDS | {"product"}
+
+
+@lru_cache(maxsize=4)
+def _business_names(glossary: Glossary) -> re.Pattern | None:
+    """A pattern of every name of a business in the glossary, longest first:
+    built once per glossary, not for every answer checked."""
+    names = sorted({v for e in glossary.entries if e.kind in BUSINESS_KINDS for v in e.zh + e.en}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(v) for v in names)) if names else None
+
+
 @dataclass
 class Misattributed:
     claim: str  # the answer's sentence, markers included
@@ -377,9 +390,8 @@ def misattributed_claims(text: str, passages: list[Chunk], glossary: Glossary) -
     - A claim is misattributed when every sentence it copies names
       businesses and none of the same reporting segment as those the claim
       adds (淘宝 is part of 淘天集团: glossary "part of")."""
-    kinds = UNIT_KINDS | {"product"}
-    names = sorted({v for e in glossary.entries if e.kind in kinds for v in e.zh + e.en}, key=len, reverse=True)
-    name_re = re.compile("|".join(re.escape(v) for v in names)) if names else None
+    kinds = BUSINESS_KINDS
+    name_re = _business_names(glossary)
 
     def segments(s: str) -> set:
         return {glossary.segment(e) for _, e in glossary.mentions(s) if e.kind in kinds}
