@@ -18,26 +18,26 @@ from typing import Generator, Iterator
 
 from . import breakdown
 from . import glossary as glossary_mod
-from .glossary import squash
 from . import numbers as num
 from . import periods
-from .chunking import Chunk
-from .clauses import complete_clauses
 from .answerability import (METRIC_KINDS, SENTENCE_RE, drop_misattributed_changes, figures_unverified,
                             measuring_sentences, metric_mismatch, metric_terms, misattributed_claims, missing_concepts,
                             unit_unnamed)
+from .chunking import Chunk
+from .clauses import complete_clauses
 from .config import Config, load_config
 from .errors import BadInput
 from .generate import (REWRITE_SCHEMA, AnswerFieldStreamer, GenStats, LLM, cut_loop, looping, parse_json,
                        whole_sentences)
+from .glossary import squash
 from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, invented_names, load_prompt, rewrite_messages, select_passages
 from .retrieve import Hit, Retriever
 from .roles import swap_roles
 from .verify import (CLAIM_RE, MARKER_RE, complete_changes, complete_parts, complete_year_ago, drop_invented_names,
-                     english_amounts, english_only, fix_change_basis, mark_losses, name_firms, support_score, unused_names, verify,
-                     without_claims)
+                     english_amounts, english_only, fix_change_basis, mark_losses, name_firms, support_score,
+                     unused_names, verify, without_claims)
 
 REFUSAL = {
     "en": "The transcript does not say.",
