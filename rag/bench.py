@@ -9,6 +9,10 @@ prints numbers instead.
 - answers: time to the first answer character, total, decode tokens/s
   through the Assistant, warm (one untimed question per language first, as
   a running chat has answered before);
+- the answer path on an unseen set (eval/test.jsonl): total time per
+  question with the configured retries, against the same questions answered
+  with no retry (one generation each); the p50 ratio is the cost of the
+  second looks (target <= 1.3);
 - bare llama.cpp: the same model file, the same messages and JSON schema,
   called directly as one schema-constrained chat completion (its first
   token is the JSON's `{`, so the first answer character is shown too);
@@ -27,19 +31,16 @@ from pathlib import Path
 
 from .config import Config
 
-QUESTIONS = [
-    "云智能集团本季度的收入是多少？",
-    "What was Cainiao's adjusted EBITA this quarter?",
-    "本季度自由现金流是多少？",
-    "How much did Alibaba increase its share buyback program?",
-    "淘天集团的经调整 EBITA 是多少？",
-    "What was AIDC's revenue growth this quarter?",
-]
+# The timed questions and, first, the untimed ones that warm the model up
+# (not among the timed, so no timed prompt is already in the model's cache):
+# data about the default call, in eval/bench.txt ("warm:" marks a warm-up).
+BENCH_FILE = Path(__file__).resolve().parent.parent / "eval" / "bench.txt"
 
 
-# Untimed, before the answers are timed; not among QUESTIONS, so no timed
-# prompt is already in the model's cache.
-WARM_UP = ["本季度集团收入是多少？", "What was Taotian's revenue this quarter?"]
+def _questions() -> tuple[list[str], list[str]]:
+    lines = [ln.strip() for ln in BENCH_FILE.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    warm = [ln.removeprefix("warm:").strip() for ln in lines if ln.startswith("warm:")]
+    return [ln for ln in lines if not ln.startswith("warm:")], warm
 
 
 def _median(xs):
@@ -113,8 +114,9 @@ def cmd_bench(cfg: Config, args) -> int:
     from .language import detect
     from .prompting import answer_messages, select_passages
 
+    questions, warm_up = _questions()
     reps = max(1, args.repeats)
-    print(f"bench: {reps} repeats, {len(QUESTIONS)} questions; figures are medians")
+    print(f"bench: {reps} repeats, {len(questions)} questions; figures are medians")
     idx = bench_index(cfg, min(reps, 3))
     print(f"index build (new process, incl. model load): {_median(idx):.2f} s")
     if not args.retrieval_only:
@@ -127,11 +129,11 @@ def cmd_bench(cfg: Config, args) -> int:
         retriever = Retriever(cfg)
     else:
         retriever = a.retriever
-    for q in QUESTIONS:  # warm-up
+    for q in questions:  # warm-up
         retriever.search(q)
     rt = []
     for _ in range(reps):
-        for q in QUESTIONS:
+        for q in questions:
             t = time.perf_counter()
             retriever.search(q)
             rt.append(time.perf_counter() - t)
@@ -140,9 +142,9 @@ def cmd_bench(cfg: Config, args) -> int:
         return 0
     ours_ft, ours_tot, ours_tps, bare_ft, bare_fc, bare_tot, bare_tps = [], [], [], [], [], [], []
     bare = None
-    for q in WARM_UP:
+    for q in warm_up:
         a.ask(q)
-    for q in QUESTIONS:
+    for q in questions:
         ans = a.ask(q)
         if ans.refused:
             print(f"  note: refused {q!r} ({ans.refusal_reason})")
@@ -163,4 +165,40 @@ def cmd_bench(cfg: Config, args) -> int:
     print(f"total answer time:    assistant {_median(ours_tot):.2f} s | bare llama.cpp {_median(bare_tot):.2f} s")
     print(f"decode tokens/s:      assistant {_median(ours_tps):.1f} | bare llama.cpp {_median(bare_tps):.1f} | "
           f"ratio {_median(ours_tps) / _median(bare_tps):.2f}")
+    if args.path_questions:
+        bench_path(a, cfg, args.path_questions)
     return 0
+
+
+def _quantile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
+
+
+def bench_path(a, cfg: Config, n: int) -> None:
+    """Total time over unseen questions with the configured retries, against
+    the same questions answered with one generation each (no retry)."""
+    from dataclasses import replace
+
+    from .answer.pipeline import Context, Pipeline
+    from .evaluation import PROJECT_ROOT, load_gold
+
+    items = [i for i in load_gold(PROJECT_ROOT / "eval" / "test.jsonl") if not i.get("history")][:n]
+    single = Pipeline(Context(replace(cfg, max_retries=0), a.retriever, a.llm, a.context.knowledge, a.context.invented))
+    path = a.pipeline
+    times: dict[str, list[float]] = {"one generation": [], "configured": []}
+    generations = []
+    for label, pipe in (("one generation", single), ("configured", path)):
+        a.pipeline = pipe
+        for item in items:
+            ans = a.ask(item["question"])
+            times[label].append(ans.timings.total_s)
+            if label == "configured":
+                generations.append(ans.generations)
+    a.pipeline = path
+    one, conf = times["one generation"], times["configured"]
+    print(f"answer path, {len(items)} unseen questions (eval/test.jsonl), total time p50 / p95:")
+    print(f"  one generation each:   {_quantile(one, 0.5):.2f} s / {_quantile(one, 0.95):.2f} s")
+    print(f"  max_retries={cfg.max_retries}:        {_quantile(conf, 0.5):.2f} s / {_quantile(conf, 0.95):.2f} s | "
+          f"p50 ratio {_quantile(conf, 0.5) / _quantile(one, 0.5):.2f} (target <= 1.3) | "
+          f"answers with a retry {sum(g > 1 for g in generations)}/{len(items)}")

@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--retrieval-only", action="store_true")
+    p.add_argument("--path-questions", type=int, default=24, dest="path_questions",
+                   help="unseen questions timed through the answer path, with and without retries (0: skip)")
 
     p = sub.add_parser("ui", help="start the chat in the browser")
     _common(p)

@@ -60,6 +60,14 @@ class Config:
     # off-topic ones (an injection, other companies) from 0.78; similarity alone
     # cannot separate the rest (see rag/answerability.py for what does).
     refusal_threshold: float = 0.80
+    # Extra generations an answer may take after its first (reading the next
+    # passages, a focused second look, a part left out): each costs a full
+    # generation (~5-15 s here), and they used to stack.
+    max_retries: int = 1
+    # Stages (class names, rag/answer/pipeline.py) or completions (names in
+    # rag/answer/stages/complete.py) to leave out: for measuring what each
+    # is worth with `rag eval`.
+    disabled_stages: list[str] = field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 7860
 

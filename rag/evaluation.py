@@ -30,7 +30,8 @@ from .glossary import squash
 from .config import PROJECT_ROOT, Config
 from .errors import UserError
 from .language import detect
-from .verify import MARKER_RE, stray_chinese
+from .claims import MARKER_RE
+from .cleanup import stray_chinese
 
 GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
 QUICK = PROJECT_ROOT / "eval" / "quick.txt"
@@ -79,6 +80,18 @@ def fact_present(alternatives: list[str], text: str) -> bool:
     return False
 
 
+# An answer saying that the call does not state something (a part of a
+# multi-part question whose item lists it as "unstated").
+NOT_STATED_RE = re.compile(r"\bdoes(?: not|n't) (?:say|state|mention|give|disclose|provide|specify)|\bnot (?:stated|mentioned|"
+                           r"disclosed|given|provided|specified)\b|\bno (?:figure|mention)\b|没有(?:提到|提及|披露|说明|给出)"
+                           r"|未(?:提及|披露|提到|说明|给出)|并未", re.I)
+
+
+def says_not_stated(text: str) -> bool:
+    """The answer says that the call does not state something."""
+    return bool(NOT_STATED_RE.search(text))
+
+
 def load_gold(path: Path) -> list[dict]:
     if not path.is_file():
         raise UserError(f"gold file not found: {path}")
@@ -107,10 +120,16 @@ def score_item(item: dict, ans: dict) -> dict:
            "refusal_reason": ans.get("refusal_reason")}
     t = ans.get("timings", {})
     row.update(first_token_s=t.get("first_token_s"), total_s=t.get("total_s"), tokens_per_s=t.get("tokens_per_s"))
+    row["trace"] = ans.get("trace", [])
+    row["generations"] = ans.get("generations", 0)
     if item["answerable"]:
         row["evidence_rank"] = evidence_rank(sources, item["evidence"])
         facts_ok = [fact_present(f, text) for f in item["facts"]]
-        row["correct"] = (not refused) and all(facts_ok)
+        # a part the call does not state must be said to be absent, not filled in
+        absent_ok = not item.get("unstated") or says_not_stated(text)
+        row["correct"] = (not refused) and all(facts_ok) and absent_ok
+        if item.get("unstated"):
+            row["unstated_said"] = absent_ok
         row["facts_found"] = f"{sum(facts_ok)}/{len(facts_ok)}"
         supporting = [holds_evidence(c["text"], item["evidence"]) or
                       any(fact_present(f, c["text"]) for f in item["facts"]) for c in cited]
@@ -130,6 +149,16 @@ def score_item(item: dict, ans: dict) -> dict:
                                         if not num.find_match(n, pool) and not num.find_match(n, question_numbers)
                                         and n.text not in row["unverified"]]
     return row
+
+
+def stage_counts(rows: list[dict]) -> dict:
+    """Per stage of the answer path, how many answers it changed, sent to a
+    retry or refused (from each answer's trace)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        for action, stage in {(n["action"], n["stage"]) for n in r.get("trace", [])}:
+            out.setdefault(stage, {"changed": 0, "retry": 0, "refuse": 0})[action] += 1
+    return out
 
 
 def _pct(values: list[bool]) -> float | None:
@@ -180,6 +209,9 @@ def summarize(rows: list[dict]) -> dict:
             "tokens_per_s_p50": _quantile([r["tokens_per_s"] for r in rows if r["tokens_per_s"]], 0.5),
         },
         "by_language": {}, "by_category": {},
+        "stages": stage_counts(rows),
+        "generations": {"mean": round(sum(r.get("generations", 0) for r in rows) / len(rows), 2) if rows else None,
+                        "answers_with_a_retry": sum(1 for r in rows if r.get("generations", 0) > 1)},
     }
     for lang in sorted({r["language"] for r in rows}):
         g = [r for r in rows if r["language"] == lang]
@@ -225,7 +257,11 @@ def run_items(cfg: Config, items: list[dict], retrieval_only: bool, progress: bo
 def provenance(cfg: Config) -> dict:
     from . import models
 
-    info = {"config": cfg.to_dict(), "embedder": cfg.embedder, "llm": cfg.llm_model}
+    import os
+
+    info = {"config": cfg.to_dict(), "embedder": cfg.embedder, "llm": cfg.llm_model,
+            # generations replayed from a log (rag/replay.py): timings are then not the model's
+            "generation_log": os.environ.get("RAG_GENERATION_LOG") or None}
     try:
         path = models.resolve_llm(cfg)
         info["llm_file"] = path.name
@@ -275,8 +311,13 @@ def table(summary: dict) -> str:
         "latency              " + "  ".join(f"{k} {v}" for k, v in s["latency"].items()),
         "by language          " + "  ".join(f"{k}: acc {v['accuracy']}% r@5 {v['recall@5']}%"
                                             for k, v in s["by_language"].items()),
-        "by category:",
+        "by stage (answers changed / retried / refused):",
     ]
+    for k, v in s.get("stages", {}).items():
+        lines.append(f"  {k:<20} {v['changed']:>4} {v['retry']:>4} {v['refuse']:>4}")
+    gen = s.get("generations") or {}
+    lines += [f"generations          mean {gen.get('mean')}  answers with a retry {gen.get('answers_with_a_retry')}",
+              "by category:"]
     for k, v in sorted(s["by_category"].items(), key=lambda kv: (kv[1]["accuracy"] or 0)):
         lines.append(f"  {k:<18} {v['accuracy']}%  ({v['items']})")
     return "\n".join(lines)

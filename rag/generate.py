@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import cachefile
+from . import cachefile, replay
 from .config import Config
 from .errors import ModelError
 from .models import resolve_llm
@@ -296,6 +296,10 @@ class LLM:
                     stats: GenStats | None = None) -> Iterator[str]:
         """Yield raw JSON text pieces of a schema-constrained chat completion."""
         stats = stats if stats is not None else GenStats()
+        yield from self._logged(("json", max_tokens, schema, messages), stats,
+                                lambda: self._stream_json(messages, schema, max_tokens, stats))
+
+    def _stream_json(self, messages: list[dict], schema: dict, max_tokens: int, stats: GenStats) -> Iterator[str]:
         with self._use(stats) as t0:
             self._prepare(messages)
             out = self.llama.create_chat_completion(
@@ -311,6 +315,26 @@ class LLM:
         in English (`lang="en"`) without Chinese characters other than `names`.
         `stats.first_token_s` is the time to the first character of the answer."""
         stats = stats if stats is not None else GenStats()
+        yield from self._logged(("answer", max_tokens, lang, sorted(set(names)), messages), stats,
+                                lambda: self._stream_answer(messages, max_tokens, stats, lang, names))
+
+    def _logged(self, what: tuple, stats: GenStats, generate) -> Iterator[str]:
+        """`generate()`'s pieces, or those a generation log holds for the same
+        request (rag/replay.py; off unless RAG_GENERATION_LOG is set)."""
+        log = replay.active()
+        if log is None:
+            yield from generate()
+            return
+        t0 = time.perf_counter()
+        key = log.key(self.name, self.cfg.n_ctx, self.cfg.temperature, *what)
+        for piece in log.run(key, generate):
+            if stats.first_token_s is None:
+                stats.first_token_s = time.perf_counter() - t0
+            yield piece
+        stats.total_s = stats.total_s or time.perf_counter() - t0
+
+    def _stream_answer(self, messages: list[dict], max_tokens: int, stats: GenStats, lang: str,
+                       names: tuple[str, ...]) -> Iterator[str]:
         prompt = self.chat_format(messages=messages).prompt + ANSWER_PREFIX
         with self._use(stats) as t0:
             self._prepare(messages, prompt)

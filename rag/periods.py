@@ -5,9 +5,9 @@ A call states figures for several periods: the quarter, the fiscal year
 ("在截至 2023年 12月 31日止的 12个月，我们共回购了价值 95亿美元的股份"), the
 fiscal year to date ("本财年头九个月"). Number verification matches by value,
 so a fiscal-year figure given for a twelve-month question passes it. This
-module names the periods a text states explicitly, and finds an answer
-whose numbers come only from sentences about another period than the one
-asked.
+module names the periods a text states explicitly; the measure check
+(rag/measures.py) takes a figure only from a sentence naming no other
+period than the one asked.
 
 Only explicit, unambiguous wordings count: "上个季度" is the reported quarter
 for one speaker and the one before for another, "每年" is a rate, not a
@@ -19,16 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .answerability import measured_numbers, number_sources
-from .chunking import Chunk
 
 _S = r"\s*"
+_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 # kind -> pattern; a pattern's group "year", when present, is the period's year.
 PATTERNS: dict[str, list[re.Pattern]] = {
     "quarter": [
-        re.compile(r"本季度?|这个季度|当季|12" + _S + r"月份?" + _S + r"季度"),
-        re.compile(r"\b(?:this|the|current|december)" + _S + r"(?:20\d\d" + _S + r")?quarter\b"
-                   r"|\bquarter ended december\b", re.I),
+        re.compile(r"本季度?|这个季度|当季|(?:1[0-2]|[1-9])" + _S + r"月份?" + _S + r"季度"),
+        re.compile(r"\b(?:this|the|current|" + _MONTHS + r")" + _S + r"(?:20\d\d" + _S + r")?quarter\b"
+                   r"|\bquarter ended " + _MONTHS + r"\b", re.I),
     ],
     "fiscal_year": [
         re.compile(r"(?P<year>20\d\d)" + _S + r"财年"),
@@ -40,6 +39,15 @@ PATTERNS: dict[str, list[re.Pattern]] = {
     "twelve_months": [
         re.compile(r"(?:截至|过去的?)[^。；，,]{0,20}?12" + _S + r"个" + _S + r"月"),
         re.compile(r"\b(?:12|twelve)" + _S + r"months\b|\btrailing\b", re.I),
+    ],
+    # periods after the one reported: a figure for them is an outlook, stated as such
+    "next_quarter": [
+        re.compile(r"下一?个?季度|下季度"),
+        re.compile(r"\b(?:next|coming|following|upcoming) quarter\b", re.I),
+    ],
+    "next_year": [
+        re.compile(r"明年|下一?个?财年|下一年度|来年"),
+        re.compile(r"\bnext (?:fiscal )?year\b|\bcoming (?:fiscal )?year\b", re.I),
     ],
     "nine_months": [
         re.compile(r"[前头]" + _S + r"[九9]" + _S + r"个" + _S + r"月"),
@@ -82,20 +90,15 @@ def conflict(asked: set[Period], stated: set[Period]) -> bool:
     return bool(asked) and bool(stated) and not any(a.compatible(s) for a in asked for s in stated)
 
 
+# Periods after the reported one: a sentence naming no period speaks of the
+# reported period, so only one naming such a period can state its figure.
+FUTURE_KINDS = {"next_quarter", "next_year"}
+
+
 def fits(asked: set[Period], sentence: str) -> bool:
-    """`sentence` names no period other than the ones `asked`."""
-    return not conflict(asked, named(sentence))
-
-
-def period_mismatch(question: str, answer: str, passages: list[Chunk]) -> bool:
-    """True if some number of the answer is found in the passages only in
-    sentences about another period than the question asks."""
-    asked = named(question)
-    if not asked:
+    """`sentence` names no period other than the ones `asked` (and names the
+    one asked, when that is a later period than the one reported)."""
+    stated = named(sentence)
+    if any(p.kind in FUTURE_KINDS for p in asked) and not any(a.compatible(s) for a in asked for s in stated):
         return False
-    numbers = measured_numbers(answer)
-    # per answer number: None = not in the passages, else whether a source sentence fits the period
-    fits_asked: dict[int, bool | None] = {i: None for i in range(len(numbers))}
-    for i, sent, _ in number_sources(numbers, passages):
-        fits_asked[i] = bool(fits_asked[i]) or fits(asked, sent)
-    return any(v is False for v in fits_asked.values())
+    return not conflict(asked, stated)

@@ -19,8 +19,9 @@ import numpy as np
 from . import dictionary as dictionary_mod
 from . import glossary as glossary_mod
 from .glossary import squash
-from .answerability import metric_spec, states_metric
 from .chunking import Chunk
+from .knowledge import Knowledge
+from .measures import measure_of, states
 from .config import Config
 from .index import load_chunks, open_client
 from .language import detect
@@ -134,12 +135,18 @@ class Retriever:
         self.corpus_flat = squash("\n".join(c.with_header for c in self.chunks))
         self._build_bm25()
         self.dictionary = dictionary_mod.load(self.vocab, Path(cfg.cache_dir))
+        self.knowledge = Knowledge(self.glossary, self.dictionary, self.corpus_flat, self.doc_freq,
+                                   max(1, len(self.chunks)))
         self._lock = threading.Lock()  # Chroma's client and torch are shared
 
     def _build_bm25(self) -> None:
         import bm25s
 
         corpus = [tokenize(c.with_header, self.jieba) for c in self.chunks]
+        self.doc_freq: dict[str, int] = {}
+        for doc in corpus:
+            for t in set(doc):
+                self.doc_freq[t] = self.doc_freq.get(t, 0) + 1
         self.bm25 = bm25s.BM25()
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
@@ -220,7 +227,8 @@ class Retriever:
         # the analyst's passage restating the question misleads the model
         asking = (bool(ASKING_RE.search(question)) and not (answering and names)) or bool(firms)
         about_boilerplate = bool(BOILERPLATE_RE.search(question))
-        spec = metric_spec(question, self.glossary)
+        spec = measure_of(question, self.knowledge, with_words=False)
+        spec = None if not (spec.metrics or spec.units) else spec
         unit_spec = None
         if spec is not None and (not spec.metrics or NARRATIVE_RE.search(question)):
             # a unit alone, a reason or someone's words ask for no figure: only the unit counts
@@ -241,7 +249,7 @@ class Retriever:
             if demoted:
                 h.score *= ANALYST_DEMOTION
                 h.reasons.append("analyst-demoted")
-            if spec is not None and states_metric(c.text, spec):
+            if spec is not None and states(c.text, spec):
                 h.score *= METRIC_BOOST
                 h.reasons.append("states-metric")
             elif unit_spec is not None and not demoted and unit_spec.names_unit(squash(c.text)):

@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from rag.evaluation import fact_present, holds_evidence
-from rag.verify import MARKER_RE, sentences, stray_chinese
+from rag.claims import MARKER_RE, sentences
+from rag.cleanup import stray_chinese
 from tests.conftest import RAG
 
 pytestmark = pytest.mark.slow

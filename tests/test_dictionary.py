@@ -39,13 +39,19 @@ def test_the_real_dictionary_loads_offline_and_translates():
     assert {"订单", "增长", "销售", "体系", "回购", "支持"} <= set(words)
 
 
+def test_a_whole_gloss_names_its_headword_brackets_included():
+    d = load({"春节", "欧洲"})
+    assert d.phrase("Chinese New Year") == ["春节"] and d.phrase("Spring Festival") == ["春节"]
+    assert d.phrase("New Year") == [] and d.phrase("Goldman Sachs") == []  # not in the vocabulary
+
+
 def test_the_corpus_dictionary_is_kept_by_vocabulary_and_a_bad_file_is_rebuilt(tmp_path):
     words = {"订单", "增长"}
     first = load(words, tmp_path)
     files = list(tmp_path.glob("dictionary-*.json"))
     assert len(files) == 1
     assert load(words, tmp_path).senses == first.senses
-    files[0].write_text('{"order": ["增长"]}', encoding="utf-8")
+    files[0].write_text('{"senses": {"order": ["增长"]}, "phrases": {}}', encoding="utf-8")
     assert load(words, tmp_path).translate("orders") == ["增长"]  # read from the file, not rebuilt
     load(words | {"回购"}, tmp_path)  # another corpus, another file
     assert len(list(tmp_path.glob("dictionary-*.json"))) == 2

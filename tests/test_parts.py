@@ -1,55 +1,99 @@
-"""A comparison of several business units: which units the answer leaves out,
-and how a separately answered part joins the answer (markers renumbered)."""
+"""A question of several parts: how it splits, when the answer answers a
+part, and how a separately answered part joins the answer (markers
+renumbered). Pure logic; the real model's behaviour is in the end-to-end
+tests."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pytest
 
-from rag.assistant import Answer, Assistant, Citation
+from rag.answer.records import Answer, Draft, Evidence, Refuse
+from rag.answer.stages.parts import CheckParts, merge
+from rag.chunking import Chunk
+from rag.config import Config
 from rag.glossary import load
+from rag.knowledge import Knowledge
+from rag.questions import parts
+from rag.retrieve import Hit
 
 
-@pytest.fixture
-def assistant(base_config):
-    a = Assistant.__new__(Assistant)  # no model or index: these steps are text logic
-    a.cfg, a.glossary = base_config, load(base_config.glossary)
-    return a
+@dataclass
+class Ctx:
+    cfg: Config
+    knowledge: Knowledge
+
+    @property
+    def glossary(self):
+        return self.knowledge.glossary
 
 
-def cite(marker: int, chunk_id: str) -> Citation:
-    return Citation(marker=marker, chunk_id=chunk_id, speaker="", title="", firm="", section="", text="t",
-                    highlight=(0, 1), doc="d", start=0, end=1)
+@pytest.fixture(scope="module")
+def check(base_config, retriever):
+    return CheckParts(Ctx(base_config, retriever.knowledge))
 
 
-def test_units_the_answer_leaves_out_are_asked_on_their_own(assistant):
-    q = "Compare Cainiao's and AIDC's revenue this quarter."
-    assert assistant._missing_units(q, "Cainiao's revenue was RMB 28.5 billion [1].", "en") == [
-        "What was Alibaba International Digital Commerce Group's revenue?"]
-    assert assistant._missing_units(q, "Cainiao's ... while AIDC's revenue ... [1]", "en") == []
-    assert assistant._missing_units("淘天集团和云智能集团的经调整 EBITA 分别是多少？", "淘天集团的经调整 EBITA 为 599 亿[1]。",
-                                    "zh") == ["云智能集团的经调整 EBITA是多少？"]
-    # one unit, or units without a metric: nothing to complete
-    assert assistant._missing_units("What was Cainiao's revenue?", "It grew [1].", "en") == []
-    assert assistant._missing_units("How do Cainiao and AIDC work together?", "They do [1].", "en") == []
-    # a second unit named as context, not side by side
-    assert assistant._missing_units("What was AIDC's revenue excluding Trendyol?", "AIDC's revenue [1].", "en") == []
+def P(cid, text):
+    return Chunk(id=cid, doc="d", text=text, start=0, end=len(text), tokens=0)
 
 
-def test_a_part_joins_with_its_markers_renumbered(assistant, monkeypatch):
-    base = Answer(question="q", text="Cainiao's revenue was RMB 28.5 billion[2].", refused=False, language="en",
-                  citations=[cite(2, "cainiao")], unverified_numbers=["9"], sources=[{"chunk_id": "cainiao"}],
-                  unsupported_claims=["It rained."])
-    part = Answer(question="p", text="AIDC's revenue was RMB 28.5 billion[1], see also[2].", refused=False,
-                  language="en", citations=[cite(1, "aidc"), cite(2, "cainiao")], unverified_numbers=["7"],
-                  unsupported_claims=["It snowed."], sources=[{"chunk_id": "aidc"}, {"chunk_id": "cainiao"}])
-    monkeypatch.setattr(assistant, "ask", lambda question: part)
-    added = assistant._add_part(base, "What was AIDC's revenue?")
-    assert added == " AIDC's revenue was RMB 28.5 billion[3], see also[2]."
-    assert base.text.endswith(added) and [(c.marker, c.chunk_id) for c in base.citations] == [(2, "cainiao"), (3, "aidc")]
-    assert base.unverified_numbers == ["9", "7"] and base.unsupported_claims == ["It rained.", "It snowed."]
-    assert [h["chunk_id"] for h in base.sources] == ["cainiao", "aidc"]  # the part's retrieved passages join once
-    monkeypatch.setattr(assistant, "ask", lambda question: replace(part, refused=True))
-    assert assistant._add_part(base, "What was AIDC's revenue?") == "" and len(base.citations) == 2
+@pytest.mark.parametrize("question,expected", [
+    ("What did Alibaba say about Cainiao's IPO, and what was Cainiao's revenue this quarter?",
+     ["What did Alibaba say about Cainiao's IPO", "what was Cainiao's revenue this quarter?"]),
+    ("本季度阿里巴巴的合并收入是多少？同比增长多少？", ["本季度阿里巴巴的合并收入是多少？", "同比增长多少？"]),
+    ("Who asked about the take rate and who answered?", ["Who asked about the take rate", "who answered?"]),
+    ("菜鸟的收入是多少，经调整 EBITA 是多少？", ["菜鸟的收入是多少", "经调整 EBITA 是多少？"]),
+    # one question: "and" inside a name or a list, a clause that asks nothing of its own
+    ("What was Taobao and Tmall's revenue?", ["What was Taobao and Tmall's revenue?"]),
+    ("在考虑员工持股计划后，股数减少了多少？", ["在考虑员工持股计划后，股数减少了多少？"]),
+    ("What drove revenue growth, and why?", ["What drove revenue growth, and why?"]),
+])
+def test_a_question_splits_into_the_questions_it_holds(question, expected):
+    assert parts(question) == expected
+
+
+def test_one_metric_of_several_businesses_is_a_part_per_business(check):
+    assert check.split("Compare Cainiao's and AIDC's revenue this quarter.", "en") == [
+        "What was Cainiao's revenue?", "What was Alibaba International Digital Commerce Group's revenue?"]
+    assert check.split("淘天集团和云智能集团的经调整 EBITA 分别是多少？", "zh") == [
+        "淘天集团的经调整 EBITA是多少？", "云智能集团的经调整 EBITA是多少？"]
+    # one business, businesses without a metric, a second business named as context: one part
+    for q in ("What was Cainiao's revenue?", "How do Cainiao and AIDC work together?",
+              "What was AIDC's revenue excluding Trendyol?"):
+        assert check.split(q, "en") == [q]
+
+
+CAINIAO = P("c1", "菜鸟的收入为 285 亿元人民币，同比增长 24%。菜鸟的经调整 EBITA 为 9.61 亿元人民币。")
+IPO = P("c2", "关于菜鸟的上市，我们决定撤回菜鸟的 IPO 申请，因为目前的市场环境无法反映其价值。")
+
+
+def draft(text, question, passages=(CAINIAO, IPO), lang="en"):
+    ps = list(passages)
+    return Draft(Evidence(question=question, lang=lang, passages=ps, hits=[Hit(c, 1.0) for c in ps]), text=text)
+
+
+def test_a_part_is_answered_by_a_figure_measuring_it_or_by_its_terms(check):
+    q = "What did Alibaba say about Cainiao's IPO, and what was Cainiao's revenue this quarter?"
+    ipo, revenue = parts(q)
+    d = draft("Alibaba withdrew Cainiao's IPO because the market does not reflect its value[2].", q)
+    assert check.answered(ipo, q, d) is True and check.answered(revenue, q, d) is False
+    d = draft("Cainiao's revenue was RMB 28.5 billion, up 24%[1].", q)
+    assert check.answered(revenue, q, d) is True and check.answered(ipo, q, d) is False
+    # a figure part no retrieved sentence states is absent, not missing
+    q2 = "What was Cainiao's revenue, and what was Cainiao's free cash flow?"
+    assert check.answered(parts(q2)[1], q2, d) is None
+
+
+def test_a_part_answered_on_its_own_joins_with_its_markers_renumbered():
+    first = draft("Alibaba withdrew Cainiao's IPO[2].", "q", passages=(CAINIAO, IPO))
+    aidc = P("c3", "阿里国际数字商业集团收入为 285 亿元人民币。")
+    second = draft("AIDC's revenue was RMB 28.5 billion[1], see also[2].", "p", passages=(aidc, IPO))
+    second.unverified = ["7"]
+    joined = merge(first, second, ["p"])
+    assert joined.text == "Alibaba withdrew Cainiao's IPO[2]. AIDC's revenue was RMB 28.5 billion[3], see also[2]."
+    assert [c.id for c in joined.evidence.passages] == ["c1", "c2", "c3"] and joined.used == [2, 3]
+    assert joined.unverified == ["7"] and joined.absent == []
+    # a part the calls do not answer is said to be absent, never filled in
+    assert merge(first, Refuse("no"), ["p"]).absent == ["p"]
 
 
 def test_the_warning_names_unverified_numbers_and_sentences_no_passage_supports():

@@ -7,7 +7,7 @@ import pytest
 from rag.chunking import Chunk
 from rag.glossary import load
 from rag.prompting import english_names, passage_block
-from rag.verify import english_only
+from rag.cleanup import english_only
 
 
 @pytest.fixture(scope="module")

@@ -1,110 +1,132 @@
-"""The second looks an answer can get, with generation stubbed: which
-passages the model reads again (pure logic; the real model's behaviour is
-in the end-to-end tests)."""
+"""The second looks an answer can get, without the model: which passages the
+model reads again, and when the calls are said not to state the figure
+(pure logic; the real model's behaviour is in the end-to-end tests)."""
 
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 import pytest
 
-from rag.assistant import NO_ANSWER, PERIOD_MISMATCH, Assistant
+from rag.answer.records import Draft, Evidence, Refuse, Retry
+from rag.answer.stages.measure import CheckMeasure
+from rag.answer.stages.read import ReadAnswer
 from rag.chunking import Chunk
-from rag.glossary import load
+from rag.config import Config
+from rag.knowledge import Knowledge
 from rag.retrieve import Hit
 
 
-@pytest.fixture
-def assistant(base_config, monkeypatch):
-    a = Assistant.__new__(Assistant)  # no model or index: these steps choose passages
-    a.cfg, a.glossary = base_config, load(base_config.glossary)
-    a.read = []
+@dataclass
+class Ctx:
+    cfg: Config
+    knowledge: Knowledge
+    invented: dict = None
 
-    def answer_again(asked, question, passages, lang, metric=True):
-        a.read.append([c.text for c in passages])
-        return "checked", None
+    @property
+    def glossary(self):
+        return self.knowledge.glossary
 
-    monkeypatch.setattr(a, "_answer_again", answer_again)
-    return a
+
+@pytest.fixture(scope="module")
+def ctx(base_config, retriever):
+    return Ctx(base_config, retriever.knowledge, {})
 
 
 def P(text, i):
     return Chunk(id=f"c{i}", doc="d", text=text, start=0, end=len(text), tokens=0)
 
 
-def test_no_answer_in_the_first_passages_reads_the_next_ones(assistant):
+def draft(question, passages, hits, text="", answerable=True, lang="zh"):
+    return Draft(Evidence(question=question, lang=lang, passages=list(passages), hits=[Hit(c, 1.0) for c in hits]),
+                 text=text, answerable=answerable)
+
+
+def test_no_answer_in_the_first_passages_reads_the_next_ones(ctx):
     chunks = [P(f"第{i}段：云智能集团的收入为 281 亿元人民币。" * 3, i) for i in range(5)]
-    hits = [Hit(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
-    checked, reason, cited = assistant._next_passages("云智能集团收入？", hits, chunks[:2], "zh")
-    assert (checked, reason) == ("checked", None)
-    assert [c.id for c in cited] == ["c2", "c3", "c4"]  # the next ones in rank order, none read twice
-    assert assistant.read == [[c.text for c in chunks[2:]]]
+    out = ReadAnswer(ctx).run(draft("云智能集团收入？", chunks[:2], chunks, answerable=False))
+    assert isinstance(out, Retry) and [c.id for c in out.evidence.passages][:1] == ["c2"]
+    assert not {c.id for c in out.evidence.passages} & {"c0", "c1"}  # none read twice
     # nothing left unread: the model's "no answer" stands
-    assert assistant._next_passages("云智能集团收入？", hits, chunks, "zh") == (None, NO_ANSWER, chunks)
+    assert isinstance(ReadAnswer(ctx).run(draft("云智能集团收入？", chunks, chunks, answerable=False)), Refuse)
 
 
-def test_a_figure_of_another_period_is_asked_again_without_that_periods_sentences(assistant):
-    twelve = P("在截至 2023年 12月 31日止的 12个月，我们共回购了价值 95亿美元的股份。从 2024 年 1 月 1 日到 2 月 6 日，"
-               "我们回购了约 14亿美元的股份。", 1)
-    fiscal = P("2023 财年，股份回购达 98 亿美元，加上派息 25 亿美元，我们返还给股东的价值超过 120 亿美元。", 2)
+TWELVE = P("在截至 2023年 12月 31日止的 12个月，我们共回购了价值 95亿美元的股份。从 2024 年 1 月 1 日到 2 月 6 日，"
+           "我们回购了约 14亿美元的股份。", 1)
+FISCAL = P("2023 财年，股份回购达 98 亿美元，加上派息 25 亿美元，我们返还给股东的价值超过 120 亿美元。", 2)
+CLOUD = P("云智能集团的收入为 281 亿元人民币，同比增长 3%。云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。", 3)
+AIDC = P("阿里国际数字商业集团收入为 285 亿元人民币，同比增长 44%。", 4)
+CAINIAO = P("菜鸟的经调整 EBITA 为 9.61 亿元人民币，去年同一季度则为亏损 1200 万元人民币。", 5)
+
+
+def test_a_figure_of_another_period_is_asked_again_from_the_sentences_of_the_period_asked(ctx):
     q = "截至2023年12月31日的12个月里，阿里巴巴回购了多少股份？"
-    checked, reason, cited = assistant._period_retry(q, [twelve, fiscal], "zh")
-    assert checked == "checked" and [c.id for c in cited] == ["c1"]  # the fiscal-year passage has nothing left
-    assert assistant.read == [[twelve.text]]
-    # only other periods' sentences: the figure asked is not in the passages
-    assert assistant._period_retry(q, [fiscal], "zh") == (None, PERIOD_MISMATCH, [fiscal])
+    out = CheckMeasure(ctx).run(draft(q, [TWELVE, FISCAL], [TWELVE, FISCAL], "阿里巴巴回购了价值 98 亿美元的股份[2]。"))
+    assert isinstance(out, Retry)
+    # the fiscal year's passage has nothing left; a sentence naming no period stays
+    assert [c.id for c in out.evidence.passages] == ["c1"] and "98" not in out.evidence.passages[0].text
+    assert out.evidence.prompt_question.startswith(q)  # the measure is named in the prompt
+    assert isinstance(CheckMeasure(ctx).run(draft(q, [TWELVE], [TWELVE], "回购了价值 95亿美元的股份[1]。")), Draft)
 
 
-def test_numbers_for_another_metric_are_asked_again_with_the_sentences_stating_the_metric(assistant):
-    cloud = P("云智能集团的收入为 281 亿元人民币，同比增长 3%。云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。", 1)
-    aidc = P("阿里国际数字商业集团收入为 285 亿元人民币，同比增长 44%。", 2)
+def test_numbers_for_another_metric_are_asked_again_with_the_sentences_stating_the_metric(ctx):
     q = "云智能集团的经调整 EBITA 是多少？"
-    checked, reason, cited = assistant._focused_retry(q, [cloud, aidc], "zh")
-    assert checked == "checked" and [c.id for c in cited] == ["c1"]
-    assert len(assistant.read) == 1 and assistant.read[0] == ["云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。"]
-    # no passage states the metric: the model reads them all, whole
-    checked, reason, cited = assistant._focused_retry(q, [aidc], "zh")
-    assert [c.id for c in cited] == ["c2"] and assistant.read[1] == [aidc.text]
+    out = CheckMeasure(ctx).run(draft(q, [CLOUD, AIDC], [CLOUD, AIDC], "云智能集团的经调整 EBITA 为 281 亿元人民币[1]。"))
+    assert isinstance(out, Retry) and [c.text for c in out.evidence.passages] == [
+        "云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。"]
+    assert isinstance(CheckMeasure(ctx).run(draft(q, [CLOUD], [CLOUD], "为 24 亿人民币[1]。")), Draft)
 
 
-GAAP = ("公认会计准则净利润为 107亿元人民币，同比减少 350 亿元人民币，主要归因于投资价值变动及减值：\n"
-        "第一、股权投资按市值计价变动约为 190 亿元人民币。第二、无形资产摊销和减值为 146 亿元人民币。"
-        "第三，商誉减值为 85亿元人民币，与优酷相关。")
+@pytest.mark.parametrize("question,answer,lang", [
+    # a measure no retrieved sentence states: the nearest figure is of something else
+    ("阿里巴巴本季度在研发上投入了多少亿元？", "阿里巴巴在研发上投入了 9.61 亿元人民币[1]。", "zh"),
+    ("How much did Alibaba spend on R&D this quarter?", "Alibaba spent RMB 961 million on R&D[1].", "en"),
+    ("阿里巴巴本季度的员工总人数是多少？", "员工总人数为 1200 万人[1]。", "zh"),
+    ("How many employees does Alibaba have?", "Alibaba has 12 million employees[1].", "en"),
+    ("What was Cloud Intelligence Group's free cash flow?", "It was RMB 28.1 billion[1].", "en"),
+    ("What revenue guidance did Alibaba give for the March 2024 quarter?", "Revenue of RMB 28.1 billion[2].", "en"),
+])
+def test_a_figure_the_calls_do_not_state_is_refused_not_replaced(ctx, question, answer, lang):
+    out = CheckMeasure(ctx).run(draft(question, [CAINIAO, CLOUD], [CAINIAO, CLOUD], answer, lang=lang))
+    assert isinstance(out, Refuse), out
 
 
-@pytest.fixture
-def breakdown_assistant(assistant):
-    """The transcript's breakdown in two passages: the intro and first item, then the other two."""
-    cut = GAAP.index("第二、")
-    intro = Chunk(id="c1", doc="d", text=GAAP[:cut], start=0, end=cut, tokens=0)
-    rest = Chunk(id="c2", doc="d", text=GAAP[cut:], start=cut, end=len(GAAP), tokens=0)
-    assistant.retriever = SimpleNamespace(chunks=[intro, rest])
-    return assistant, intro, rest
+def test_the_figure_asked_stands_in_either_language(ctx):
+    for q, a, lang in [("菜鸟的经调整 EBITA 是多少？", "菜鸟的经调整 EBITA 为 9.61 亿元人民币[1]。", "zh"),
+                       ("What was Cainiao's adjusted EBITA?", "Cainiao's adjusted EBITA was RMB 961 million[1].", "en"),
+                       ("How much did AIDC's revenue grow?", "AIDC's revenue grew 44%[2].", "en")]:
+        assert isinstance(CheckMeasure(ctx).run(draft(q, [CAINIAO, AIDC], [CAINIAO, AIDC], a, lang=lang)), Draft), q
 
 
-def checked(text):
-    from rag.verify import Claim, Verified
-
-    return Verified(text, [Claim(text, [1], supported=True)], [1], [], [])
-
-
-def test_an_answer_leaving_out_the_items_of_a_breakdown_gets_them_from_the_source(breakdown_assistant):
-    a, intro, rest = breakdown_assistant
-    first = checked("净利润同比减少 350 亿元人民币，主要归因于投资价值变动及减值[1]。")
-    done, cited = a._complete_breakdown("公认会计准则净利润为什么下降？", first, [intro], "zh")
-    assert done.text == ("净利润同比减少 350 亿元人民币，主要归因于投资价值变动及减值[1]。分项：第一、股权投资按市值计价变动约为 "
-                         "190 亿元人民币[1]；第二、无形资产摊销和减值为 146 亿元人民币[2]；第三，商誉减值为 85亿元人民币，与优酷相关[2]。")
-    assert [c.id for c in cited] == ["c1", "c2"] and done.used == [1, 2]  # the items' passage is cited too
-    assert a.read == []  # written from the source, not asked again
-    en, _ = a._complete_breakdown("Why did GAAP net income decline?",
-                                  checked("GAAP net income declined by RMB 35 billion[1]."), [intro], "en")
-    assert en.text.endswith("By item: mark-to-market of RMB 19 billion[1]; amortization of intangible assets and "
-                            "impairment of RMB 14.6 billion[2]; goodwill impairment of RMB 8.5 billion (Youku)[2].")
+AIDC_CAUSE = P("阿里国际数字商业集团收入为 285 亿元人民币，同比增长 44%。国际零售商业业务收入同比增长 56%，达到 233 亿元人民币。"
+               "增长主要是由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动。", 6)
+CLOUD_QUALITY = P("我们通过主动减少利润率较低的项目式合约类收入，持续提升云智能集团的收入质量。与此同时，来自外部客户的公共云收入也取得了"
+                  "健康的增长。", 7)
 
 
-def test_no_items_for_the_figure_itself_another_figure_or_a_complete_answer(breakdown_assistant):
-    a, intro, rest = breakdown_assistant
-    total = checked("公认会计准则净利润为 107亿元人民币[1]。")
-    assert a._complete_breakdown("公认会计准则净利润是多少？", total, [intro], "zh") == (total, [intro])
-    # the breakdown is of GAAP net income, not of the non-GAAP figure asked
-    assert a._complete_breakdown("非公认会计准则净利润为什么下降？", total, [intro], "zh") == (total, [intro])
-    whole = checked("190 亿元人民币、146 亿元人民币和 85亿元人民币[1]。")
-    assert a._complete_breakdown("公认会计准则净利润为什么下降？", whole, [rest], "zh") == (whole, [rest])
+def test_a_sentence_copied_from_another_business_is_dropped_or_asked_again(ctx):
+    from rag.answer.stages.subject import CheckSubject
+
+    check = CheckSubject(ctx)
+    q = "阿里云来自外部客户的公共云收入表现如何？"
+    wrong = "阿里云来自外部客户的公共云收入增长主要由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动[2]。"
+    right = "阿里云来自外部客户的公共云收入取得了健康的增长[1]。"
+    out = check.run(draft(q, [CLOUD_QUALITY, AIDC_CAUSE], [CLOUD_QUALITY, AIDC_CAUSE], right + wrong))
+    assert isinstance(out, Draft) and out.text == right and (wrong, "") in out.corrections
+    # nothing left: asked again without the passage it copied from
+    out = check.run(draft(q, [CLOUD_QUALITY, AIDC_CAUSE], [CLOUD_QUALITY, AIDC_CAUSE], wrong))
+    assert isinstance(out, Retry) and [c.id for c in out.evidence.passages] == ["c7"]
+    # English, its figure from another business's sentence, its wording from the cloud's passage
+    en = "Cloud revenue grew modestly because international retail commerce grew 56%[1][2]."
+    out = check.run(draft("Why did cloud revenue grow only modestly?", [AIDC_CAUSE, CLOUD_QUALITY],
+                          [AIDC_CAUSE, CLOUD_QUALITY], en, lang="en"))
+    assert isinstance(out, Retry) and [c.id for c in out.evidence.passages] == ["c7"]
+
+
+def test_a_business_within_the_one_asked_is_the_one_asked(ctx):
+    from rag.answer.stages.subject import CheckSubject
+
+    text = "AIDC 的增长主要是由速卖通，尤其是速卖通 Choice 业务，以及 Trendyol 的收入稳健增长所驱动[1]。"
+    d = draft("AIDC 的收入增长由什么驱动？", [AIDC_CAUSE], [AIDC_CAUSE], text)
+    assert CheckSubject(ctx).run(d) is d
+    # a question naming no business is not checked
+    d = draft("收入增长由什么驱动？", [AIDC_CAUSE], [AIDC_CAUSE], text)
+    assert CheckSubject(ctx).run(d) is d

@@ -1,303 +1,21 @@
-"""Checking an answer against the passages it was given.
+"""What the source states with a figure and the answer dropped.
 
-For each sentence (claim) of the model's answer:
-- markers [n] that point at no passage are removed;
-- every number is matched by value and unit against the cited passages, then
-  against the other passages given (the marker is then moved there);
-  a number with the right digits but the wrong scale is corrected ("281
-  billion" -> "28.1 billion" when the source says 281亿); anything else is
-  listed as unverified;
-- a citation stays only if its passage supports the claim (its numbers, or
-  enough shared terms); an English claim whose cited passage shares a single
-  term with it is cited to the passage that holds its terms, if another does;
-  a claim with no marker gets the passage that supports it, if one clearly does.
-The model's text is never shown as fact on the model's word alone.
+The model copies a figure and leaves out its other half: the change stated
+right after it, the year-ago amount, "a loss of", the parts a total adds
+up, the firm of an analyst it names. Each completion adds the cited
+passage's own statement, so the added words are verified by construction.
+A change set against the previous quarter when the source states it year
+over year is put right (English answers).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from . import numbers as num
 from .chunking import Chunk
-from .glossary import Glossary, squash
-from .language import HAN_RE
-
-MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
-# A claim ends at a sentence end; not at a list item's number ("as follows: 1. Supply").
-_AFTER = num.LIST_ITEM_AFTER
-_NOT_LIST_NUMBER = "".join(f"(?<!{b})" for b in (r"^\d", r"^\d\d", _AFTER + r"\d", _AFTER + r"\d\d",
-                                                 _AFTER + r"\s\d", _AFTER + r"\s\d\d"))
-CLAIM_RE = re.compile(r".+?(?:[。！？!?；;]+|" + _NOT_LIST_NUMBER + r"\.(?=\s|$)|$)", re.S)
-# A marker the model put after a list item's number ("as follows: 1[1]. Supply"):
-# it cites nothing (the item's own sentence carries its marker) and would cut
-# the item from its claim.
-LIST_NUMBER_MARKER_RE = re.compile(r"((?:^|" + _AFTER + r")\s*\d{1,2})(?:\s*\[\d{1,2}\])+(?=\.\s)")
-# Share of a Chinese claim's character bigrams found in a passage for the
-# passage to count as supporting it (copied facts score 0.6-1.0; unrelated
-# passages of the same call 0.1-0.3).
-ZH_SUPPORT = 0.45
-# Distinct glossary terms / Latin names of an English claim found in a
-# passage for it to count as supporting a claim that has no numbers.
-EN_SUPPORT_TERMS = 2
-# ...and for a passage the model itself cited, one shared concept or name
-# (the claim is English, the passage Chinese: wording cannot be compared).
-EN_CITED_MIN = 1.0
-# Glossary kinds too common to show that a passage supports a claim.
-GENERIC_KINDS = {"time", "change", "currency", "company", "section"}
-LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9.&'-]{2,}")
-# How an answer attaches a name to a person or thing: "of/from/at Example
-# Capital", "(Example Capital)"; "来自示例资本的", "（示例资本）".
-INVENTED_EN_ATTACHED = r"\s*(?:,\s*)?\b(?:of|from|at|for|with|in)\s+(?:the\s+)?{name}(?:'s)?(?![A-Za-z])|\s*[(（]\s*{name}\s*[)）]"
-INVENTED_ZH_ATTACHED = r"来自{name}的?|[(（]\s*{name}\s*[)）]"
-EN_STOP = set("the and for with from that this was were are has have had its their which about also than into "
-              "over said says will would could should been being more most less year quarter percent".split())
-
-
-@dataclass
-class Claim:
-    text: str  # final text, markers included
-    markers: list[int] = field(default_factory=list)
-    supported: bool = False
-    numbers_ok: bool = True
-
-
-@dataclass
-class Verified:
-    text: str
-    claims: list[Claim]
-    used: list[int]  # passage numbers (1-based) cited in the final text, in first-use order
-    unverified: list[str]
-    corrections: list[tuple[str, str]]
-
-    @property
-    def any_supported(self) -> bool:
-        return any(c.supported for c in self.claims)
-
-    @property
-    def uncited(self) -> list[str]:
-        """Sentences no passage supports (the model wrote them without a
-        marker, and none holds their wording): shown, but flagged. Read from
-        `text`, so a warning quotes the words shown, after the completions
-        made once the answer is checked (`complete_changes`, `mark_losses`,
-        `name_firms`)."""
-        return [s for s in sentences(self.text) if not MARKER_RE.search(s)]
-
-    @property
-    def any_cited(self) -> bool:
-        """Some claim has a passage that supports it (its numbers may still be unverified)."""
-        return any(c.markers for c in self.claims)
-
-
-def sentences(text: str) -> list[str]:
-    """The claims of an answer: its sentences (a list item's number is no
-    end), without those that hold only markers."""
-    out = []
-    for m in CLAIM_RE.finditer(text.strip()):
-        sentence = m.group().strip()
-        if MARKER_RE.sub("", sentence).strip(" .。"):
-            out.append(sentence)
-    return out
-
-
-def bigrams(s: str) -> set[str]:
-    s = re.sub(r"\s+", "", s)
-    return {s[i : i + 2] for i in range(len(s) - 1)}
-
-
-def support_score(claim: str, passage: Chunk, glossary: Glossary, lang: str) -> float:
-    """How much of the claim's wording the passage holds (0..1, or a count for English)."""
-    body = MARKER_RE.sub("", claim)
-    if lang == "zh" or HAN_RE.search(body) and len(HAN_RE.findall(body)) > len(body) / 3:
-        cb = bigrams(body)
-        if not cb:
-            return 0.0
-        return len(cb & bigrams(passage.text + passage.header)) / len(cb)
-    text = passage.text + " " + passage.header
-    flat, low = text.replace(" ", ""), text.lower()
-    expanded = glossary.expand(body)
-    covered = {a.lower() for e in expanded.entries for a in e.en + e.zh}
-    exp = [e for e in expanded.entries if e.kind not in GENERIC_KINDS]
-    hits = sum(1 for e in exp if any(v.replace(" ", "") in flat or v.lower() in low for v in e.zh + e.en))
-    words = {w.lower() for w in LATIN_WORD_RE.findall(body) if w.lower() not in EN_STOP}
-    words = {w for w in words if not any(w in c.split() for c in covered)}
-    hits += sum(1 for w in words if w in low)
-    units = len(exp) + len(words)
-    # short claims ("Toby Xu (徐宏)") need all their units, longer ones EN_SUPPORT_TERMS
-    return hits / max(1, min(EN_SUPPORT_TERMS, units)) * EN_SUPPORT_TERMS
-
-
-def _supports(score: float, lang: str) -> bool:
-    return score >= (ZH_SUPPORT if lang == "zh" else EN_SUPPORT_TERMS)
-
-
-def verify(answer: str, passages: list[Chunk], question: str, glossary: Glossary, lang: str) -> Verified:
-    answer = LIST_NUMBER_MARKER_RE.sub(r"\1", answer)
-    pools = [num.source_numbers(p.text) for p in passages]
-    question_numbers = num.extract(question)
-    claims: list[Claim] = []
-    unverified: list[str] = []
-    corrections: list[tuple[str, str]] = []
-    for raw in sentences(answer):
-        markers = [int(x) for x in MARKER_RE.findall(raw) if 1 <= int(x) <= len(passages)]
-        body = MARKER_RE.sub("", raw).strip()
-        # numbers: check, re-cite, or correct the scale
-        numbers_ok = True
-        number_sources: list[int] = []
-        for n in num.extract(body):
-            if n.kind in ("year", "date") and num.find_match(n, question_numbers):
-                continue
-            cited = [i for i in markers if num.find_match(n, pools[i - 1])]
-            if cited:
-                number_sources.append(cited[0])
-                continue
-            elsewhere = [i for i in range(1, len(passages) + 1) if num.find_match(n, pools[i - 1])]
-            if elsewhere:
-                number_sources.append(elsewhere[0])
-                continue
-            if num.find_match(n, question_numbers):
-                continue
-            order = markers + [i for i in range(1, len(passages) + 1) if i not in markers]
-            fix = next(((i, f) for i in order if (f := num.scale_fix(n, pools[i - 1]))), None)
-            if fix:
-                i, f = fix
-                new = num.format_zh(f.value, f.currency or n.currency) if lang == "zh" else \
-                    num.format_en(f.value, f.currency or n.currency)
-                body = body.replace(n.text, new, 1)
-                corrections.append((n.text, new))
-                number_sources.append(i)
-                continue
-            numbers_ok = False
-            unverified.append(n.text)
-        # citations: keep only supporting passages; attribute uncited claims
-        keep: list[int] = []
-        for i in number_sources:
-            if i not in keep:
-                keep.append(i)
-        scores = {i: support_score(body, passages[i - 1], glossary, lang) for i in range(1, len(passages) + 1)}
-        # the passage that supports the claim best (the higher-ranked one on a tie)
-        best = max(scores, key=lambda i: (scores[i], -i)) if scores else None
-        for i in markers:
-            # the model cited it: enough if the passage shares the claim's wording (zh)
-            # or at least one of its concepts/names (en, across languages)...
-            if _supports(scores[i], lang):
-                cite = i
-            elif lang == "en" and scores[i] >= EN_CITED_MIN:
-                # ...unless another passage holds the claim's terms outright: "Lazada has
-                # been relatively unaffected by Indonesia's cross-border restrictions [3]"
-                # shares only "cross-border" with [3], and Lazada and Indonesia too with [1]
-                cite = best if _supports(scores[best], lang) and scores[best] > scores[i] else i
-            else:
-                continue
-            if cite not in keep:
-                keep.append(cite)
-        if not keep and best is not None:
-            # the model rarely writes markers: attribute the claim to the passage
-            # that supports it best, by the same test a passage the model cited
-            # would have to pass
-            if _supports(scores[best], lang) or (lang == "en" and scores[best] >= EN_CITED_MIN):
-                keep.append(best)
-        supported = bool(keep) and numbers_ok
-        final = body.rstrip()
-        tail = ""
-        if final and final[-1] in "。！？!?；;.":
-            final, tail = final[:-1], final[-1]
-        final = final + "".join(f"[{i}]" for i in keep) + tail
-        claims.append(Claim(final, keep, supported, numbers_ok))
-    used: list[int] = []
-    for c in claims:
-        for i in c.markers:
-            if i not in used:
-                used.append(i)
-    sep = "" if lang == "zh" else " "
-    return Verified(sep.join(c.text for c in claims), claims, used, unverified, corrections)
-
-
-def without_claims(checked: Verified, drop: list[str]) -> Verified:
-    """`checked` without the claims whose text is in `drop` (a Chinese
-    answer's), each listed as a correction; the passages cited are those the
-    remaining claims cite."""
-    if not drop:
-        return checked
-    kept = [c for c in checked.claims if c.text.strip() not in drop]
-    used = list(dict.fromkeys(i for c in kept for i in c.markers))
-    text = "".join(c.text for c in kept)
-    return Verified(text, kept, used, [n for n in checked.unverified if n in text],
-                    checked.corrections + [(c.text, "") for c in checked.claims if c not in kept])
-
-
-def english_only(text: str, glossary: Glossary) -> str:
-    """Replace Chinese terms in an English answer by their English names;
-    people keep their Chinese name in parentheses ("Toby Xu (徐宏)")."""
-    def outside_parens_replace(s: str, zh: str, en: str) -> str:
-        out, depth, i = [], 0, 0
-        while i < len(s):
-            ch = s[i]
-            if ch in "(（":
-                depth += 1
-            elif ch in ")）":
-                depth = max(0, depth - 1)
-            if depth == 0 and s.startswith(zh, i):
-                # Chinese needs no spaces around a word: "proportion of淘宝 merchants"
-                before = " " if out and out[-1][-1:].isascii() and out[-1][-1:].isalnum() else ""
-                after = s[i + len(zh) : i + len(zh) + 1]
-                out.append(before + en + (" " if after.isascii() and after.isalnum() else ""))
-                i += len(zh)
-                continue
-            out.append(ch)
-            i += 1
-        return "".join(out)
-
-    entries = sorted(glossary.entries, key=lambda e: -max(len(z) for z in e.zh))
-    for e in entries:
-        en = next((a for a in e.en if not HAN_RE.search(a)), None)
-        if not en:
-            continue
-        for z in e.zh:
-            if HAN_RE.search(z) and z in text:
-                repl = f"{en} ({z})" if e.kind == "person" else dict(e.renders).get(z, en)
-                text = outside_parens_replace(text, z, repl)
-    return text
-
-
-def stray_chinese(text: str) -> list[str]:
-    """Chinese runs outside parentheses in an English answer."""
-    outside = re.sub(r"[（(][^()（）]*[)）]", "", text)
-    return re.findall(r"[\u4e00-\u9fff]+", outside)
-
-
-DUPLICATE_UNIT_RE = re.compile(r"(?P<amt>(?:RMB |US\$|HK\$)[\d.,]+(?: (?:trillion|billion|million))?+)"
-                               r"(?:\s*(?:billion|million|RMB|yuan|US dollars|dollars|USD|人民币|元))+", re.I)
-
-# An amount the model restated in brackets after itself: "RMB 19 billion (19 billion RMB)".
-RESTATED_RE = re.compile(r"(?P<amt>(?:RMB |US\$|HK\$)[\d.,]+(?: (?:trillion|billion|million))?)\s*"
-                         r"[(（](?P<again>[^()（）]{1,30})[)）]")
-
-
-def english_amounts(text: str) -> str:
-    """Render every amount of an English answer in English: "565 亿RMB" ->
-    "RMB 56.5 billion" (the value is exact: 亿 = 10^8), then drop units the
-    model repeated after it ("RMB 2.4 billion billionRMB") and an amount it
-    restated in brackets ("RMB 19 billion (19 billion RMB)")."""
-    out, last = [], 0
-    for n in num.extract(text):
-        if n.kind == "amount" and re.search(r"[亿万元]|美元", n.text):
-            out.append(text[last : n.start])
-            lead = " " if out and out[-1] and not out[-1][-1].isspace() and text[n.start - 1 : n.start].isalnum() else ""
-            out.append(lead + num.format_en(n.value, n.currency or "RMB"))
-            last = n.end
-    out.append(text[last:])
-    text = DUPLICATE_UNIT_RE.sub(lambda m: m.group("amt"), "".join(out))
-    return RESTATED_RE.sub(lambda m: m.group("amt") if _restates(m) else m.group(), text)
-
-
-def _restates(m: re.Match) -> bool:
-    said = num.amounts(m.group("amt"))
-    again = num.amounts(m.group("again"))
-    return len(said) == 1 and len(again) == 1 and said[0].same_value(again[0])
-
+from .claims import CLAIM_RE, MARKER_RE
+from .glossary import Glossary
 
 # Words that state a year-over-year change in the source, and those of a decrease.
 CHANGE_WORDS = ("同比增长", "同比减少", "同比下降", "比去年同期减少", "同比增加")
@@ -584,41 +302,68 @@ def name_firms(text: str, passages: list[Chunk], glossary: Glossary, lang: str) 
     return out, added
 
 
-def unused_names(names: Iterable[str], corpus: str) -> tuple[str, ...]:
-    """The names no transcript uses (whitespace and case aside): the ones an
-    answer can only have copied from the worked examples. `corpus` is the
-    transcripts' text squashed (`glossary.squash`). Read once, when the
-    assistant starts, not for every answer."""
-    return tuple(n for n in names if squash(n) not in corpus)
+# The glossary kinds of a metric a percentage change is reported for. A
+# change in an answer is checked against the metric named last before it,
+# in the answer and in its source ("Cainiao's adjusted EBITA ..., up 24%"
+# where the source's 24% follows 收入: revenue grew 24%, not adjusted EBITA).
+METRIC_KINDS = ("finance", "concept")
+# A change phrase around a percentage: the words before it, and after it.
+_EN_MOVE = (r"(?:an?\s+)?(?:increase|decrease|rise|decline|growth|drop|fall)\s+of|up|down|grew|rose|fell"
+            r"|(?:increas|decreas|grow|ris|declin|fall|dropp)(?:ed|ing|s)?(?:\s+by)?")
+CHANGE_BEFORE_PCT = {"en": re.compile(r"(?:,\s*|\s+)(?:" + _EN_MOVE + r")\s*$", re.I),
+                     "zh": re.compile(r"[，,]?\s*(?:同比|比去年同期)?\s*(?:增长|增加|下降|减少|上升|提升)了?\s*$")}
+CHANGE_AFTER_PCT = {"en": re.compile(r"^\s*(?:year[- ]over[- ]year|YoY|from a year earlier|from the previous year)?",
+                                     re.I),
+                    "zh": re.compile(r"^")}
 
 
-def drop_invented_names(text: str, names: Iterable[str], lang: str) -> tuple[str, list[str]]:
-    """Names of the worked examples' invented company, people and firms that
-    the model copied into a real answer ("Toby Xu of Example Capital
-    answered...", "ROIC strategy of Xinghai Logistics"): a phrase attaching
-    one ("of Example Capital", "（示例资本）") is removed; a sentence where one is
-    left (its subject) is dropped. `names` are those no transcript uses
-    (`unused_names`). Returns the text and what was removed."""
-    removed: list[str] = []
-    names = tuple(names)
+def metric_before(text: str, glossary: Glossary) -> str | None:
+    """The metric (its main Chinese name) named last in `text`."""
+    names = [e.zh[0] for _, e in glossary.mentions(text) if e.kind in METRIC_KINDS]
+    return names[-1] if names else None
 
-    def remove(m: re.Match) -> str:
-        removed.append(m.group().strip())
-        return ""
 
-    out = text
-    for name in names:
-        attached = (INVENTED_EN_ATTACHED if lang == "en" else INVENTED_ZH_ATTACHED).format(name=re.escape(name))
-        out = re.sub(attached, remove, out)
-    if any(n in out for n in names):
-        kept = []
-        for s in sentences(out):
-            if any(n in s for n in names):
-                removed.append(s)
-            else:
-                kept.append(s)
-        out = ("" if lang == "zh" else " ").join(kept)
-    return out, removed
+def drop_changes_of_other_metrics(text: str, passages: list[Chunk], glossary: Glossary,
+                               lang: str) -> tuple[str, list[str]]:
+    """Remove each change phrase set after an amount or a comma ("RMB 924
+    million, up 24% year over year", "9.24 亿元人民币，同比增长 24%") whose
+    percentage every source gives to another metric than the one
+    the answer names before it. The model takes a change from a neighbouring
+    sentence; the change that does belong to the figure is then added from
+    its source (verify.complete_changes)."""
+    dropped: list[str] = []
+    for n in sorted(num.extract(text), key=lambda x: -x.start):  # right to left: earlier spans stay valid
+        if n.kind != "percent":
+            continue
+        sent_start = max((m.end() for m in re.finditer(r"[。！？；;!?]|\.\s", text[: n.start])), default=0)
+        asked = metric_before(MARKER_RE.sub(" ", text[sent_start : n.start]), glossary)
+        before = CHANGE_BEFORE_PCT[lang].search(text[: n.start])
+        if asked is None or before is None or not (before.group().lstrip()[:1] in ",，"
+                                                   or _after_amount(text[: before.start()])):
+            continue  # dropping a change that is the sentence's predicate would leave half a sentence
+        stated = {metric_before(sent[: src.start], glossary) for _, sent, src in _sources([n], passages)}
+        if not stated or None in stated or asked in stated:
+            continue  # not found, or a source names no metric before it or names this one
+        end = n.end + CHANGE_AFTER_PCT[lang].match(text[n.end :]).end()
+        dropped.append(text[before.start() : end].strip(" ，,"))
+        text = text[: before.start()] + text[end:]
+    return text, dropped
+
+
+def _after_amount(text: str) -> bool:
+    """`text` ends with an amount."""
+    amounts = num.amounts(text)
+    return bool(amounts) and not text[amounts[-1].end :].strip()
+
+
+def _sources(values: list[num.Number], passages: list[Chunk]):
+    """(index, sentence, source number) of each occurrence of `values` in the passages' sentences."""
+    for c in passages:
+        for m in re.finditer(r"[^。！？；;!?]+[。！？；;!?]?", c.text):
+            for n in num.source_numbers(m.group()):
+                for i, a in enumerate(values):
+                    if n.same_value(a):
+                        yield i, m.group(), n
 
 
 def _start_of(text: str, n: num.Number) -> int:

@@ -1,0 +1,1 @@
+"""The answer path: records, the declared list of stages, and the stages."""

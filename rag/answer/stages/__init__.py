@@ -1,0 +1,1 @@
+"""One module per stage of the answer path (see rag/answer/pipeline.py)."""

@@ -1,0 +1,24 @@
+"""Stage: a question about something the calls never mention is refused.
+
+Error it exists for: asked about "JD.com" or "腾讯", the model, shown the
+nearest passages, answers with their figures. A name or concept of the
+question that no call mentions in any of its forms (glossary variants in
+both languages, spellings, the dictionary's renderings: rag/coverage.py)
+cannot be answered from the calls.
+"""
+
+from __future__ import annotations
+
+from ... import coverage
+from ..records import Draft, Refuse
+
+
+class CheckCoverage:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def run(self, draft: Draft) -> Draft | Refuse:
+        missing = coverage.missing(draft.evidence.question, self.ctx.knowledge)
+        if missing:
+            return Refuse("not in the transcript: " + ", ".join(missing))
+        return draft

@@ -1,0 +1,57 @@
+"""Stage: the figures of the answer measure what was asked.
+
+Error it exists for: number verification matches by value, so a true
+figure of something else passes it. Asked for R&D spending, the model gave
+Cainiao's adjusted EBITA; asked for the headcount, Taotian's revenue; asked
+for twelve months, the fiscal year's buybacks. A figure question (one
+part; several parts are the parts stage's) is answered only with a figure
+whose source sentence states the measure asked: its metric next to the
+figure, its business and place, its period (rag/measures.py).
+- Some figure measures it: the draft stands.
+- None does, but sentences of the retrieved passages state it: answer
+  again from those sentences only, the measure named in the prompt.
+- No retrieved sentence states it, or the question names it only in words
+  the calls never use ("headcount"): the calls do not say; refused.
+An answer giving no figure at all must at least cite a passage naming the
+business and place asked ("饿了么的订单量……" drawn from Taotian's passage).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ...measures import figures, measure_of, measured, stating_sentences
+from ...prompting import load_prompt
+from ...questions import asks_figure, parts
+from ..records import Draft, Refuse, Retry
+
+MISMATCH = "the answer's figures do not measure what was asked"
+NOT_STATED = "the calls state no figure for: {}"
+
+
+class CheckMeasure:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def run(self, draft: Draft) -> Draft | Retry | Refuse:
+        ev = draft.evidence
+        if len(parts(ev.question)) > 1 or not asks_figure(ev.question, self.ctx.knowledge):
+            return draft
+        m = measure_of(ev.question, self.ctx.knowledge)
+        if m.absent:
+            return Refuse(NOT_STATED.format(", ".join(t.text for t in m.unknown)))
+        if m.empty and not m.asked_periods:
+            return draft
+        if figures(draft.text):
+            if measured(draft.text, ev.passages, m):
+                return draft
+        elif m.names_entities(" ".join(c.with_header for c in draft.cited)) or not draft.used:
+            return draft  # no figure to check; the passages cited are about what was asked
+        chunks = list({c.id: c for c in [h.chunk for h in ev.hits] + ev.passages}.values())
+        chosen = [(c, " ".join(s)) for c, s in zip(chunks, stating_sentences(m, chunks)) if s]
+        if not chosen:
+            return Refuse(NOT_STATED.format(m.describe("en") or ev.question))
+        hint = load_prompt(self.ctx.cfg.prompts_dir, f"retry_{ev.lang}.txt").format(metrics=m.describe(ev.lang))
+        focused = replace(ev, passages=[replace(c, text=t) for c, t in chosen[: self.ctx.cfg.top_k]],
+                          prompt_question=f"{ev.question} {hint}")
+        return Retry(MISMATCH, focused)

@@ -1,0 +1,143 @@
+"""Stage: every part of the question is answered, or said to be absent.
+
+Error it exists for: asked two things, the small model answers the first
+and stops. "What did Alibaba say about Cainiao's IPO, and what was
+Cainiao's revenue this quarter?" got the IPO only, though Cainiao's revenue
+was in the passages; "Compare Cainiao's and AIDC's revenue" got Cainiao's.
+A question's parts are its questions (rag/questions.py: "…, and what was…",
+"…？…？") or, for one metric of several businesses, one per business.
+- A figure part is answered when a figure of the answer measures it
+  (rag/measures.py); a part no retrieved sentence states is absent.
+- Another part is answered when the answer holds most of its terms.
+- The parts left out are asked once more on their own, from their own
+  passages, and the answer added, its markers renumbered; a part still
+  without an answer, or absent, is said to be absent ("The transcript does
+  not say: …"), never filled in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ...claims import MARKER_RE
+from ...glossary import squash
+from ...knowledge import found
+from ...measures import UNIT_KINDS, measure_of, measured, stating_sentences
+from ...prompting import load_prompt, select_passages
+from ...questions import asks_figure, parts, self_contained, words
+from ..records import Draft, Evidence, Refuse, Retry
+from .retrieve import search
+
+# A question that puts businesses side by side ("Cainiao's and AIDC's
+# revenue", "淘天集团和云智能集团"), not one naming a second as context
+# ("AIDC's revenue excluding Trendyol").
+SIDE_BY_SIDE_RE = re.compile(r"\band\b|\bvs\b|\bversus\b|\bcompar|和|与|及|、|分别|对比|比较", re.I)
+# Share of a part's terms (weighed by rarity) an answer must hold to answer it.
+TERMS_COVER = 0.5
+# Glossary kinds whose names say what a part is about.
+TOPIC_KINDS = {"unit", "product", "person", "firm", "finance", "concept", "strategy", "region", "title"}
+MISSING = "a part of the question is not answered"
+
+
+class CheckParts:
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def split(self, question: str, lang: str) -> list[str]:
+        """The parts of `question` (one for a question of one part)."""
+        asked = parts(question)
+        if len(asked) > 1:
+            return asked
+        mentioned = list(dict.fromkeys(e for _, e in self.ctx.glossary.mentions(question)))
+        units = [e for e in mentioned if e.kind in UNIT_KINDS]
+        metrics = [e for e in mentioned if e.kind in ("finance", "concept")]
+        if len(units) < 2 or not metrics or not SIDE_BY_SIDE_RE.search(question) or \
+                not asks_figure(question, self.ctx.knowledge):
+            return asked
+        template = load_prompt(self.ctx.cfg.prompts_dir, f"unit_question_{lang}.txt")
+        metric = ("、" if lang == "zh" else " and ").join(e.name(lang) for e in metrics)
+        return [template.format(unit=u.name(lang), metric=metric) for u in units]
+
+    def answered(self, part: str, whole: str, draft: Draft) -> bool | None:
+        """True if the answer answers `part`; None if the calls do not state
+        it (a figure no retrieved sentence gives); False otherwise."""
+        ev, k = draft.evidence, self.ctx.knowledge
+        if asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k)):
+            m = measure_of(part, k)
+            if not m.units:
+                m.units, m.other_units = measure_of(whole, k).units, measure_of(whole, k).other_units
+            # a part about one of several businesses is answered by a figure given for it by name
+            named = not m.units or m.names_unit(squash(draft.text))
+            if named and measured(draft.text, ev.passages, m):
+                return True
+            chunks = [h.chunk for h in ev.hits]
+            return False if any(stating_sentences(m, chunks)) else None
+        if not self_contained(part, k) and part != parts(whole)[0]:
+            return True  # leans on the part before it ("来自哪家机构？"): answered with it
+        text = MARKER_RE.sub(" ", draft.text)
+        terms = self.terms(part)
+        # what the part shares with the rest of the question (the business both
+        # ask about) does not tell whether this part was answered
+        others = {f for p in parts(whole) if p != part for f in self.terms(p)}
+        terms = {f: w for f, w in terms.items() if f not in others} or terms
+        if not terms:
+            return bool(text.strip())
+        held = sum(w for f, w in terms.items() if found(set(f), text))
+        return held / sum(terms.values()) >= TERMS_COVER
+
+    def terms(self, part: str) -> dict[frozenset[str], float]:
+        """The part's names, terms and nouns (their forms), weighed by rarity."""
+        k = self.ctx.knowledge
+        out = {frozenset(v.lower() for v in e.zh + e.en): k.rarity(set(e.zh + e.en))
+               for e in self.ctx.glossary.expand(part).entries if e.kind in TOPIC_KINDS}
+        out.update({t.forms: t.weight for t in words(part, k) if t.noun})
+        return out
+
+    def run(self, draft: Draft) -> Draft | Retry | Refuse:
+        ev = draft.evidence
+        asked = self.split(ev.question, ev.lang)
+        if len(asked) < 2:
+            return draft
+        status = {p: self.answered(p, ev.question, draft) for p in asked}
+        absent = [p for p, s in status.items() if s is None]
+        missing = [p for p, s in status.items() if s is False]
+        if absent and len(absent) == len(asked):
+            return Refuse("the calls state none of: " + " / ".join(absent))
+        draft = draft.but(absent=draft.absent + absent)
+        if not missing:
+            return draft
+        question = " ".join(missing)
+        if not (words(question, self.ctx.knowledge) or self.ctx.glossary.expand(question).of_kind(*TOPIC_KINDS)):
+            question = load_prompt(self.ctx.cfg.prompts_dir, f"followup_{ev.lang}.txt").format(
+                previous=asked[0], question=question)
+        hits = search(self.ctx.retriever, question, ev.top_k or self.ctx.cfg.top_k)
+        sub = Evidence(question=question, lang=ev.lang, hits=hits, top_k=ev.top_k,
+                       passages=select_passages([h.chunk for h in hits], ev.lang, self.ctx.cfg.context_tokens,
+                                                self.ctx.glossary))
+        return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, missing),
+                     fallback=lambda d: d.but(absent=d.absent + missing))
+
+
+def merge(first: Draft, second: Draft | Refuse, asked: list[str]) -> Draft:
+    """`second` (the answer to the parts `asked`) added to `first`, its
+    markers renumbered after first's (a passage both cite keeps first's
+    number); a refused second leaves the parts absent."""
+    if isinstance(second, Refuse) or not second.text:
+        return first.but(absent=first.absent + asked)
+    passages = list(first.evidence.passages)
+    number = {c.id: i for i, c in enumerate(passages, 1)}
+    renumber = {}
+    for i, c in enumerate(second.evidence.passages, 1):
+        if c.id not in number:
+            passages.append(c)
+            number[c.id] = len(passages)
+        renumber[i] = number[c.id]
+    text = MARKER_RE.sub(lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", second.text)
+    have = {h.chunk.id for h in first.evidence.hits}
+    hits = first.evidence.hits + [h for h in second.evidence.hits if h.chunk.id not in have]
+    sep = "" if first.evidence.lang == "zh" else " "
+    return first.but(text=first.text.rstrip() + sep + text, evidence=replace(first.evidence, passages=passages, hits=hits),
+                     unverified=first.unverified + second.unverified, corrections=first.corrections + second.corrections,
+                     absent=first.absent + second.absent, generations=second.generations,
+                     completion_tokens=second.completion_tokens)

@@ -1,0 +1,292 @@
+"""What a figure question measures, and whether a source sentence states it.
+
+A figure is an answer to "What was Cainiao's adjusted EBITA this quarter?"
+only if the sentence it comes from states that measure: the metric (named
+next to the figure), the entity (the business the sentence is about) and
+the period. Number verification matches by value, so without this check a
+true figure of something else passes: asked for R&D spending, the model
+gave Cainiao's adjusted EBITA ("9.61 亿"); asked for the headcount, Taotian's
+revenue.
+
+The measure is read from the question with the corpus's knowledge:
+- metrics the glossary knows ("adjusted EBITA", "自由现金流"): one of their
+  forms must stand next to the figure;
+- the question's other content words ("R&D", "研发", "employees"), each
+  with its translations: the sentence must hold most of them, weighed by
+  rarity, so that a word the calls never use cannot be skipped;
+- the business units it names: the sentence is about one of them, or about
+  no other one and not about the whole group;
+- the periods it names: the sentence names none other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from . import numbers as num
+from . import periods
+from .chunking import Chunk
+from .claims import MARKER_RE
+from .glossary import squash
+from .knowledge import Knowledge, found
+from .language import HAN_RE
+from .questions import Term, words
+
+# Glossary kinds that name what is measured, those of a topic a figure may
+# be about ("R&D", "AI"), and those of a business.
+METRIC_KINDS = {"finance"}
+TOPIC_KINDS = {"concept", "strategy"}
+UNIT_KINDS = {"unit"}
+# Number kinds that can measure a metric (years and dates do not).
+MEASURED_KINDS = ("amount", "percent", "pp", "plain")
+# Window around a number in which the metric it measures must be named,
+# in characters of its sentence: Chinese names it right before ("自由现金流为
+# 565 亿"), sometimes right after ("17 亿美元的非核心资产"); English words are
+# longer ("free cash flow for the quarter was RMB 56.5 billion").
+WINDOW = {"zh": (40, 12), "en": (90, 40)}
+# Glossary kinds of a place ("the US", "欧洲"): a figure for it names it.
+PLACE_KINDS = {"region"}
+# Characters before a figure's sentence in which the place it is for may be named.
+PLACE_CONTEXT = 200
+# Share of the question's content words (weighed by rarity) a sentence must
+# hold to state what is asked: most of them, the rarest counting most.
+WORDS_COVER = 0.5
+# A sentence: Chinese and English ends, and a line's end.
+SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+(?:[。！？；;!?]|\.(?=\s|$))?|[^\n]+")
+# Words of a sentence stating the whole group's figure ("合并收入", "consolidated
+# revenue"): it names no business unit, yet its figures are not a unit's.
+GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(text) if m.group().strip()]
+
+
+@dataclass
+class Measure:
+    question: str
+    metrics: list[Term] = field(default_factory=list)
+    words: list[Term] = field(default_factory=list)  # nouns of the question the calls use
+    unknown: list[Term] = field(default_factory=list)  # nouns of the question the calls never use
+    all_metrics: frozenset[str] = frozenset()  # every metric name the calls' glossary knows
+    units: list[str] = field(default_factory=list)  # squashed names of the units asked about
+    other_units: list[str] = field(default_factory=list)
+    # names of businesses of other segments than those asked (a sub-business
+    # of the one asked, or its parent, is not one: 速卖通 is part of AIDC)
+    foreign_units: list[str] = field(default_factory=list)
+    places: list[Term] = field(default_factory=list)  # places asked about ("the US"), named where the figure is
+    asked_periods: set = field(default_factory=set)
+    names: dict[str, list[str]] = field(default_factory=dict)  # what is asked, named per language
+    related_units: list[str] = field(default_factory=list)  # businesses of the segments asked
+
+    @property
+    def empty(self) -> bool:
+        return not (self.metrics or self.words or self.units or self.places)
+
+    def describe(self, lang: str) -> str:
+        """What is measured, named in `lang` ("Cainiao, adjusted EBITA")."""
+        return ("、" if lang == "zh" else ", ").join(self.names.get(lang, []))
+
+    def names_entities(self, text: str) -> bool:
+        """`text` (a passage with its header) names every unit and place asked."""
+        return (not self.units or self.names_unit(squash(text))) and all(found(p.forms, text) for p in self.places)
+
+    # ------------------------------------------------------------ checks
+    @property
+    def absent(self) -> bool:
+        """What is asked is named in a word the calls never use, in any
+        form ("guidance", "人数" of "员工总人数"): no figure of theirs is it."""
+        return bool(self.unknown)
+
+    def metric_near(self, sent: str, n: num.Number) -> bool:
+        """A metric asked is named next to the number `n` of sentence `sent`;
+        when the question names none, no other metric is named right before
+        it ("菜鸟的经调整 EBITA 为 9.61 亿" measures adjusted EBITA, not R&D),
+        unless that metric is one of the question's own words ("orders" for
+        订单量)."""
+        before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
+        if not self.metrics:
+            window = sent[max(0, n.start - before) : n.start]
+            named = {f for f in self.all_metrics if found({f}, window)}
+            mine = {f for t in self.words for f in t.forms}
+            return not any(not any(a in b or b in a for a in mine if len(a) >= 2) for b in named)
+        window = sent[max(0, n.start - before) : n.end + after]
+        return any(found(t.forms, window) for t in self.metrics)
+
+    def words_held(self, sent: str) -> bool:
+        """The sentence holds most of the question's other content words."""
+        if not self.words:
+            return True
+        total = sum(t.weight for t in self.words)
+        held = sum(t.weight for t in self.words if found(t.forms, sent))
+        return total <= 0 or held / total >= WORDS_COVER
+
+    def names_unit(self, flat: str) -> bool:
+        return any(v in flat for v in self.units)
+
+    def names_other_unit(self, flat: str) -> bool:
+        return any(v in flat for v in self.other_units)
+
+    def about_unit(self, sent: str, n: num.Number | None = None, context: str = "") -> bool:
+        """The sentence is about a unit asked, or names neither another unit
+        nor the whole group; a sentence naming no unit is about the one its
+        paragraph named last (`context`, the text before it). Given the
+        number, the unit named last before it is the one it measures: in
+        "本地生活集团的收入为 152 亿元，主要由饿了么和高德的增长所推动" the 152 亿
+        is not Amap's."""
+        if not self.units:
+            return True
+        flat = squash(sent)
+        if self.names_unit(flat):
+            return n is None or not self._other_unit_last(squash(sent[: n.start]))
+        if self.names_other_unit(flat) or GROUP_LEVEL_RE.search(sent):
+            return False
+        before = squash(context)
+        if self.names_unit(before) or self.names_other_unit(before):
+            return not self._other_unit_last(before)
+        return True
+
+    def about_foreign_unit(self, sent: str, context: str = "") -> bool:
+        """The sentence (or, naming no business, the passage before it) is
+        about a business of another segment than the ones asked, and not
+        about one asked: "增长主要是由速卖通……所驱动" is about AIDC, not the
+        cloud."""
+        if not self.units:
+            return False
+        for text in (sent, context[-PLACE_CONTEXT:]):
+            flat = squash(text)
+            mine = self.names_unit(flat) or any(v in flat for v in self.related_units)
+            if mine:
+                return False
+            if any(v in flat for v in self.foreign_units):
+                return True
+        return False
+
+    def _other_unit_last(self, before: str) -> bool:
+        """Another unit is named after the last mention of one asked (or
+        without one) in `before`. The asked units' names are masked first, so
+        a long name holding a short one counts once."""
+        for v in sorted(self.units, key=len, reverse=True):
+            before = before.replace(v, "\x00" * len(v))
+        return max((before.rfind(v) for v in self.other_units), default=-1) > before.rfind("\x00")
+
+    def stated_by(self, sent: str, n: num.Number, context: str = "") -> bool:
+        """The number `n` of sentence `sent` measures what was asked."""
+        near = context[-PLACE_CONTEXT:] + sent
+        return (self.metric_near(sent, n) and self.words_held(sent) and self.about_unit(sent, n, context)
+                and all(found(p.forms, near) for p in self.places) and periods.fits(self.asked_periods, sent))
+
+
+def measure_of(question: str, knowledge: Knowledge, with_words: bool = True) -> Measure:
+    """What `question` measures; `with_words=False` keeps to the glossary's
+    metrics, units and places (the retriever's cheaper reading)."""
+    g = knowledge.glossary
+    entries = g.expand(question).entries
+    asked = [e for e in entries if e.kind in METRIC_KINDS | UNIT_KINDS | PLACE_KINDS]
+    metrics = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), 1.0)
+               for e in entries if e.kind in METRIC_KINDS]
+    places = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), 1.0)
+              for e in entries if e.kind in PLACE_KINDS]
+    units = [e for e in entries if e.kind in UNIT_KINDS]
+    topics = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), knowledge.rarity(set(e.zh + e.en)),
+                   True, knowledge.attested(set(e.zh + e.en))) for e in entries if e.kind in TOPIC_KINDS]
+    nouns = [t for t in topics + words(question, knowledge) if t.noun] if with_words else []
+    others = [t for t in nouns if t.attested]
+    segments = {g.segment(e) for e in units}
+    related = [e for e in g.entries if e.kind in UNIT_KINDS and e not in units and g.segment(e) in segments]
+    ancestors = {a for e in units for a in _ancestors(g, e)}
+    return Measure(question=question, metrics=metrics, words=others, unknown=[t for t in nouns if not t.attested],
+                   foreign_units=[squash(v) for e in g.entries if e.kind in UNIT_KINDS and e not in units
+                                  and e not in related and e not in ancestors for v in e.zh if len(v) >= 2],
+                   related_units=[squash(v) for e in related + list(ancestors) for v in e.zh + e.en if len(v) >= 2],
+                   all_metrics=frozenset(v.lower() for e in g.entries if e.kind in METRIC_KINDS for v in e.zh + e.en),
+                   units=[squash(v) for e in units for v in e.zh + e.en],
+                   other_units=[squash(v) for e in g.entries if e.kind in UNIT_KINDS and e not in units
+                                for v in e.zh if len(v) >= 2],
+                   places=places, asked_periods=periods.named(question),
+                   names={lang: [e.name(lang) for e in asked] + [t.text for t in others] for lang in ("en", "zh")})
+
+
+def _ancestors(g, entry) -> list:
+    """The businesses `entry` is part of, nearest first."""
+    out, seen = [], {entry}
+    while entry.part_of:
+        parent = g._by_zh.get(entry.part_of)
+        if parent is None or parent in seen:
+            break
+        out.append(parent)
+        seen.add(parent)
+        entry = parent
+    return out
+
+
+def figures(text: str) -> list[num.Number]:
+    """The answer's numbers that can measure something (not its markers, years or dates)."""
+    return [n for n in num.extract(MARKER_RE.sub(" ", text)) if n.kind in MEASURED_KINDS]
+
+
+def sources(values: list[num.Number], passages: list[Chunk]) -> Iterator[tuple[int, str, num.Number, str]]:
+    """Every occurrence in the passages of a number of `values`, matched by
+    value as verification reads them (shares in words too: 一半 is 50%):
+    (its index in `values`, the sentence, the source number, the passage's
+    text before the sentence)."""
+    for c in passages:
+        for s, e in sentence_spans(c.text):
+            sent = c.text[s:e]
+            for n in num.source_numbers(sent):
+                for i, a in enumerate(values):
+                    if n.same_value(a):
+                        yield i, sent, n, c.text[:s]
+
+
+def measured(text: str, passages: list[Chunk], m: Measure) -> bool:
+    """Some figure of `text` measures `m` in a passage sentence it comes
+    from, and, when a business is asked, no amount of it is found only in
+    sentences about other businesses (AIDC's loss beside Cainiao's figure).
+    The question's own numbers ("the 12 months to December") are not the
+    answer's figures."""
+    asked = num.extract(m.question)
+    values = [f for f in figures(text) if not num.find_match(f, asked)]
+    ok = False
+    unit_ok: dict[int, bool | None] = {i: None for i, a in enumerate(values) if a.kind == "amount"}
+    for i, sent, n, before in sources(values, passages):
+        ok = ok or m.stated_by(sent, n, before)
+        if i in unit_ok:
+            unit_ok[i] = bool(unit_ok[i]) or m.about_unit(sent, n, before)
+    return ok and not (m.units and any(v is False for v in unit_ok.values()))
+
+
+def stating_sentences(m: Measure, passages: list[Chunk]) -> list[list[str]]:
+    """Per passage, its sentences that state a figure of the measure asked."""
+    out = []
+    for c in passages:
+        kept = []
+        for s, e in sentence_spans(c.text):
+            sent = c.text[s:e]
+            if any(m.stated_by(sent, n, c.text[:s]) for n in num.source_numbers(sent) if n.kind in MEASURED_KINDS):
+                kept.append(sent.strip())
+        out.append(kept)
+    return out
+
+
+def states(text: str, m: Measure) -> bool:
+    """`text` (a passage) has a sentence giving a figure of the measure
+    asked: of the unit asked by name, or, when the question names no unit,
+    of no unit (the group's figure, not a segment's). A sentence naming no
+    unit is about the unit its paragraph named last ("大文娱集团的收入为
+    ...。经调整 EBITA 为亏损 5.17 亿 ...")."""
+    for paragraph in text.split("\n"):
+        about_asked = about_other = False
+        for s, e in sentence_spans(paragraph):
+            sent = paragraph[s:e]
+            flat = squash(sent)
+            asked, other = m.names_unit(flat), m.names_other_unit(flat)
+            if asked or other:
+                about_asked, about_other = asked, other and not asked
+            # the unit was settled above, so only the metric is checked at the number
+            if (about_asked if m.units else not about_other) and any(
+                    m.metric_near(sent, n) for n in num.extract(sent) if n.kind in MEASURED_KINDS):
+                return True
+    return False

@@ -1,0 +1,180 @@
+"""What a question asks: a figure or a statement, its parts, and its terms.
+
+Language rules only (English and Chinese question words); what the calls
+call things comes from `Knowledge`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .knowledge import EN_WORD_RE, Knowledge
+from .language import HAN_RE, detect
+
+# A question asking for a figure: "多少", "how much", "what price".
+FIGURE_RE = re.compile(r"多少|几[个家次年倍成]|金额|价格|比例|比率|占比|增速|增幅|降幅|\bhow (?:much|many|big|large|fast)\b"
+                       r"|\bprice\b|\bwhat (?:amount|figure|percentage|share|sum|proportion|portion)\b"
+                       r"|\bby what (?:percentage|amount)\b|\bwhat (?:was|were|is|are) (?:the )?(?:\w+\W+){0,6}?"
+                       r"(?:revenue|revenues|sales|income|profit|loss|margin|ebitda?|ebita|cash flow|rate)s?\b"
+                       r"|\bwhat (?:\w+\s+){0,3}(?:guidance|forecast|target|outlook|estimate)\b",
+                       re.I)
+# A question asking for a reason, someone's words or a description, not a figure.
+NARRATIVE_RE = re.compile(r"\bwhy\b|\bhow (?!much\b|many\b|big\b|large\b|fast\b)\w+|\bsa(?:y|id)\b|\bdescrib|\bexplain"
+                          r"|\bcomment|\bview|\bthink|\bstrateg|\bplan|\bwho\b|\bwhich (?!\w+ (?:was|were) (?:the )?(?:"
+                          r"highest|largest|biggest))|为什么|为何|原因|如何|怎么|怎样|说|谈|介绍|看法|认为|观点|策略|战略|计划|谁|哪位|哪家",
+                          re.I)
+# A question asking why a figure moved or what drove it.
+CAUSE_RE = re.compile(r"为什么|为何|原因|由什么|什么(?:驱动|带来|推动|带动|导致|造成)|哪些因素"
+                      r"|\bwhy\b|\bdr(?:ove|iven|ivers?)\b|\breasons?\b|\bcaused?\b|\bdue to\b|\bbehind\b", re.I)
+
+
+# "What was/is X", "Compare X and Y" ask for X itself: a figure when X is a metric.
+WHAT_IS_RE = re.compile(r"\bwhat (?:was|were|is|are)\b|\bcompar|\bvs\b|\bversus\b|对比|比较|分别", re.I)
+
+
+def asks_figure(question: str, knowledge: Knowledge | None = None) -> bool:
+    """The question asks for a figure (an amount, a rate, a count), not for
+    a statement: "What was Cainiao's revenue?", "What was Taotian's GMV?"
+    (a metric the calls' glossary knows), "What was R&D expense this
+    quarter?" (what something was in a period), "菜鸟的收入是多少？", not "What
+    did the CFO say about cash flow?" nor "Why did it fall?"."""
+    if NARRATIVE_RE.search(question) and not re.search(r"多少|how (?:much|many)", question, re.I):
+        return False
+    if FIGURE_RE.search(question):
+        return True
+    from .periods import named
+
+    return bool(WHAT_IS_RE.search(question)) and (bool(named(question)) or bool(
+        knowledge and any(e.kind == "finance" for e in knowledge.glossary.expand(question).entries)))
+
+
+def asks_cause(question: str) -> bool:
+    return bool(CAUSE_RE.search(question))
+
+
+# Words that carry no part of what is measured or discussed: question words,
+# function words, and the generic words of any figure ("rate", "total",
+# "this quarter"). General English and Chinese, not any call's vocabulary.
+EN_GENERIC = set("""
+what which who whom whose when where why how much many big large fast did does do done doing is are was were be been
+being has have had having will would could should can may might must shall the a an of in on at to for from by with
+and or nor but so as about into onto than then this that these those its it it's their theirs our ours your yours his
+her hers they them we us you i me my please tell give show list name explain describe say said says saying
+mention mentioned mentions according report reported reporting quarter quarters quarterly year years annual annually
+fiscal period periods month months week weeks day today figure figures number numbers amount amounts total totals
+level levels value values rate rates percent percentage percentages share proportion portion fraction ratio
+growth grow grew grown growing change changed
+changes compare compared comparing comparison versus vs company companies company's business businesses segment
+segments group groups overall current currently latest last previous prior same end ended ending during over under
+up down increase increased increases decrease decreased decreases year-over-year yoy also any all each every some
+both either neither other another such only just more most less least very there here not no yes new now still
+one two three first second third fourth q1 q2 q3 q4 fy via per since until after before while again approximately
+roughly around nearly almost exactly specific specifically key main major
+""".split())
+ZH_GENERIC = set("""
+多少 什么 哪些 哪个 哪 怎么 怎样 如何 为什么 为何 是否 有没有 有 没有 的 了 是 在 和 与 及 也 都 就 而 对 为 于 把 被 让 给
+从 向 中 上 下 个 这 那 我 你 他 她 它 我们 你们 他们 公司 集团 业务 本季度 季度 本 该 其 这个 那个 同比 环比 增长 增加 下降
+减少 变化 变动 情况 数字 数据 金额 总额 数额 数量 比例 比率 多 少 亿元 万元 亿 万 元 人民币 美元 港元 期间 期 年 月 日 当季 本期
+今年 去年 同期 是多少 分别 以及 并且 还有 另外 同时 呢 吗 吧 啊 请 问 说 谈 一下 一个 几 达到 达 为止 截至 时候 相比 对比 比较
+提到 提及 表示 介绍 主要 具体 大约 约 左右 整体 总体 各 每 所 等 及其 方面 关于
+""".split())
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word of the question and what the calls may write for it."""
+
+    text: str
+    forms: frozenset[str]
+    weight: float  # its rarity in the calls: rare words say more about what is asked
+    noun: bool = True  # names a thing, not an action or a quality
+    attested: bool = True  # some form of it occurs in the calls
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _unmatched(question: str, knowledge: Knowledge) -> str:
+    """The question with every glossary name or term blanked out."""
+    rest = question
+    for rx, _ in knowledge.glossary._patterns:
+        rest = rx.sub(" \x00 ", rest)
+    return rest
+
+
+def words(question: str, knowledge: Knowledge) -> list[Term]:
+    """The question's content words the glossary does not know: what is
+    asked about beyond its known names and metrics ("R&D", "研发", "employees",
+    "人数"), each with the forms the calls may write it in."""
+    rest = _unmatched(question, knowledge)
+    out: dict[str, Term] = {}
+    if HAN_RE.search(rest):
+        import jieba.posseg as pseg
+
+        for piece in pseg.lcut(rest):
+            w = piece.word.strip()
+            if len(w) < 2 or not HAN_RE.search(w) or w in ZH_GENERIC or re.fullmatch(r"[\d.,%]+", w):
+                continue
+            from .knowledge import NOUN_TAGS
+
+            out.setdefault(w, Term(w, frozenset({w}), knowledge.rarity({w}), piece.flag in NOUN_TAGS,
+                                   knowledge.attested({w})))
+    for m in EN_WORD_RE.finditer(rest):
+        w = m.group()
+        low = w.lower().removesuffix("'s")
+        if low in EN_GENERIC or len(low) < 2 or (len(low) < 3 and not w.isupper()):
+            continue
+        forms = frozenset(knowledge.forms(low))
+        out.setdefault(low, Term(w.removesuffix("'s"), forms, knowledge.rarity(set(forms)),
+                                 knowledge.is_noun(w, forms), knowledge.attested(forms)))
+    return list(out.values())
+
+
+# Where a question holds a second question: a second sentence, or a clause
+# after "and"/"以及" that opens with its own question word.
+_EN_Q = r"(?:what|how|who|whom|which|when|why|where|did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b"
+EN_PART_RE = re.compile(r"(?:[,;]\s*(?:and\s+|also\s+|plus\s+)?|\s+and\s+(?:also\s+)?)(?=" + _EN_Q + r")", re.I)
+ZH_PART_RE = re.compile(r"[，,；;]\s*(?:以及|并且|另外|还有|同时|此外|而且|那么)?|(?:以及|并且|另外|此外)")
+ZH_ASKS_RE = re.compile(r"多少|什么|哪|谁|如何|怎么|怎样|为什么|为何|是否|吗|呢|几")
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[?？])\s*(?=\S)")
+# Glossary kinds that make a part a question of its own: it names what it is about.
+SUBJECT_KINDS = {"unit", "product", "person", "firm", "company", "finance", "concept", "strategy", "region"}
+
+
+def self_contained(part: str, knowledge: Knowledge) -> bool:
+    """The part names what it asks about (a business, a person, a metric, a
+    topic), unlike "来自哪家机构？", "同比增长多少？" or "who answered?", which
+    lean on the part before them."""
+    return any(e.kind in SUBJECT_KINDS for e in knowledge.glossary.expand(part).entries)
+
+
+def parts(question: str) -> list[str]:
+    """The questions a question holds: "What did Alibaba say about Cainiao's
+    IPO, and what was Cainiao's revenue?" holds two; "合并收入是多少？同比增长多少？"
+    two; "What was Cainiao's revenue and how did it change?" two. A part too
+    short to ask anything ("and why?") stays with the one before it."""
+    out: list[str] = []
+    for sent in SENTENCE_SPLIT_RE.split(question.strip()):
+        if detect(sent) == "zh":
+            cuts = [m for m in ZH_PART_RE.finditer(sent)]
+            # a Chinese clause is a question of its own when both sides ask something
+            starts, keep = 0, []
+            for m in cuts:
+                left, right = sent[starts : m.start()], sent[m.end() :]
+                nxt = ZH_PART_RE.search(right)
+                right = right[: nxt.start()] if nxt else right
+                if ZH_ASKS_RE.search(left) and ZH_ASKS_RE.search(right):
+                    keep.append(m)
+                    starts = m.end()
+        else:
+            keep = list(EN_PART_RE.finditer(sent))
+        pieces, last = [], 0
+        for m in keep:
+            if len(re.sub(r"\W", "", sent[m.end() :])) < 4:
+                break  # "…, and why?" asks nothing of its own
+            pieces.append(sent[last : m.start()])
+            last = m.end()
+        pieces.append(sent[last:])
+        out += [p.strip(" ,;，；") for p in pieces if p.strip(" ,;，；")]
+    return out or [question]

@@ -1,0 +1,67 @@
+"""Reading a question: figure or statement, its content words, and the names
+the calls never mention in any form (with the real corpus's knowledge)."""
+
+import pytest
+
+from rag.coverage import missing
+from rag.questions import asks_cause, asks_figure, words
+
+
+@pytest.fixture(scope="module")
+def knowledge(retriever):
+    return retriever.knowledge
+
+
+@pytest.mark.parametrize("question,figure", [
+    ("What was Cainiao's revenue this quarter?", True),
+    ("菜鸟的收入是多少？", True),
+    ("How much did Alibaba spend on R&D?", True),
+    ("How many employees does Alibaba have?", True),
+    ("What share of AliExpress orders did AE Choice account for?", True),
+    ("What did the CFO say about free cash flow?", False),
+    ("Why did GAAP net income decline?", False),
+    ("谁问了关于变现率的问题？", False),
+    ("蒋凡如何看待美国市场？", False),
+])
+def test_a_figure_question_is_told_from_a_statement_question(question, figure):
+    assert asks_figure(question) is figure
+
+
+def test_cause_questions():
+    assert asks_cause("What drove Cainiao's revenue growth?") and asks_cause("收入下降的原因是什么？")
+    assert not asks_cause("What was Cainiao's revenue?")
+
+
+def test_content_words_are_nouns_the_glossary_does_not_know_with_their_forms(knowledge):
+    ws = {t.text: t for t in words("How many employees does Alibaba have?", knowledge)}
+    assert set(ws) == {"employees"} and "员工" in ws["employees"].forms and ws["employees"].noun
+    ws = {t.text: t for t in words("How much free cash flow did Alibaba generate?", knowledge)}
+    assert not ws.get("generate") or not ws["generate"].noun  # an action, not what is measured
+    ws = {t.text: t for t in words("阿里巴巴本季度的员工总人数是多少？", knowledge)}
+    assert "员工" in ws and ws["员工"].attested and ws["员工"].noun
+    # a word no call uses is kept, marked as such: it cannot be found in any passage
+    assert any(not t.attested for t in words("What was the headcount?", knowledge))
+
+
+@pytest.mark.parametrize("question", [
+    "谁回答了高盛分析师关于变现率的问题？",  # the call writes Goldman Sachs
+    "Which European B2B platform did Alibaba.com acquire?",  # the call writes 欧洲
+    "What was Taotian's customer management revenue (CMR)?",
+    "How many working days after the Chinese New Year holiday will the transcript be posted?",  # 春节
+    "What was Cainiao's adjusted EBITA?", "谁问了关于变现率的问题？来自哪家机构？",
+    "What did Joe Tsai say about the Freshippo and Cainiao IPOs?", "淘天集团的收入是多少？",
+    # a capitalised preposition or auxiliary opening the question is no name
+    "Into which new markets is Trendyol expanding?", "Besides Taobao, which units grew?",
+    "Has Alibaba changed its buyback?",
+])
+def test_a_name_the_calls_write_another_way_is_found(knowledge, question):
+    assert missing(question, knowledge) == []
+
+
+@pytest.mark.parametrize("question,absent", [
+    ("What was JD.com's revenue this quarter?", ["JD.com"]),
+    ("腾讯本季度的净利润是多少？", ["腾讯"]),
+    ("蚂蚁集团贡献了多少利润？", ["蚂蚁集团"]),
+])
+def test_a_name_no_call_mentions_in_any_form_is_missing(knowledge, question, absent):
+    assert missing(question, knowledge) == absent
