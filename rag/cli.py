@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="the quick subset")
     p.add_argument("--retrieval-only", action="store_true", help="skip the LLM")
     p.add_argument("--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two report JSON files")
+    p.add_argument("--claims", metavar="FILE", help="the unsupported-sentence warning against a labelled sample")
     p.add_argument("--model", dest="llm_model_eval", help="alias of --llm")
 
     p = sub.add_parser("bench", help="speed figures (medians and ratios)")

@@ -15,12 +15,11 @@ import re
 
 from .glossary import squash
 from .knowledge import Knowledge
+from .questions import PHRASE_RE
 
 # Glossary kinds whose presence in the question must be matched in the calls.
 CONCEPT_KINDS = {"finance", "unit", "product", "concept", "person", "firm", "strategy", "region", "company"}
 NAME_RE = re.compile(r"\b(?:[A-Z][A-Za-z0-9&.\-]*[A-Za-z0-9]|[a-z]+\.[a-z]{2,})(?:'s)?")
-# A name of several capitalised words ("Chinese New Year"), looked up whole first.
-PHRASE_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 # Capitalised words that open questions or are generic, not names: question
 # words, imperatives, English's closed classes, and the abbreviations of any
 # call ("CEO", "Q4").

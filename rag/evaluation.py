@@ -392,9 +392,51 @@ def compare(old: Path, new: Path) -> str:
     return "\n".join(lines)
 
 
+def claims_report(cfg: Config, path: Path) -> dict:
+    """The "not found in any passage" warning against a labelled sample: each
+    line {"sentence", "passages": [texts], "label": "supported"|"unsupported"}.
+    A sentence (written without a marker) is flagged when the citation and
+    number stages leave it without one: no passage supports it. Precision:
+    flagged sentences that are truly unsupported; recall: unsupported
+    sentences flagged."""
+    from .answer.records import Draft, Evidence
+    from .answer.stages.cite import AttributeCitations
+    from .answer.stages.numbers import VerifyNumbers
+    from .chunking import Chunk
+    from .retrieve import Retriever
+
+    class _Ctx:
+        def __init__(self, knowledge):
+            self.knowledge = knowledge
+
+    ctx = _Ctx(Retriever(cfg).knowledge)
+    stages = (AttributeCitations(ctx), VerifyNumbers(ctx))
+    rows = load_gold(path)
+    tp = fp = fn = tn = 0
+    for r in rows:
+        passages = [Chunk(id=f"p{i}", doc="", text=t, start=0, end=len(t), tokens=0)
+                    for i, t in enumerate(r["passages"], 1)]
+        d = Draft(Evidence(question="", lang=detect(r["sentence"]), passages=passages), text=r["sentence"])
+        for stage in stages:
+            d = stage.run(d)
+        flagged = not d.used
+        bad = r["label"] == "unsupported"
+        tp += flagged and bad
+        fp += flagged and not bad
+        fn += bad and not flagged
+        tn += not flagged and not bad
+    return {"sentences": len(rows), "unsupported": tp + fn, "flagged": tp + fp,
+            "precision": round(100.0 * tp / (tp + fp), 1) if tp + fp else None,
+            "recall": round(100.0 * tp / (tp + fn), 1) if tp + fn else None,
+            "supported_flagged": fp, "unsupported_missed": fn}
+
+
 def cmd_eval(cfg: Config, args) -> int:
     import sys
 
+    if getattr(args, "claims", None):
+        print(json.dumps(claims_report(cfg, Path(args.claims)), indent=1))
+        return 0
     if args.compare:
         print(compare(Path(args.compare[0]), Path(args.compare[1])))
         return 0

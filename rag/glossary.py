@@ -101,6 +101,18 @@ class Glossary:
             rest = rx.sub(lambda m: "\x00" * len(m.group()), rest)
         return sorted(found, key=lambda f: f[0])
 
+    def spans(self, text: str, kinds: tuple[str, ...] | set[str] | None = None) -> list[tuple[int, int, Entry]]:
+        """Where each entry (of `kinds`, or any) is named in `text`: (start,
+        end, entry), matched as `expand` matches (longest alias first)."""
+        found: list[tuple[int, int, Entry]] = []
+        rest = text
+        for rx, entry in self._patterns:
+            for m in rx.finditer(rest):
+                if kinds is None or entry.kind in kinds:
+                    found.append((m.start(), m.end(), entry))
+            rest = rx.sub(lambda m: "\x00" * len(m.group()), rest)
+        return sorted(found, key=lambda f: f[0])
+
     def segment(self, entry: Entry) -> Entry:
         """The reporting segment a business belongs to: the entry itself, or
         the one it is (through its parents) part of."""

@@ -46,6 +46,8 @@ MEASURED_KINDS = ("amount", "percent", "pp", "plain")
 # 565 亿"), sometimes right after ("17 亿美元的非核心资产"); English words are
 # longer ("free cash flow for the quarter was RMB 56.5 billion").
 WINDOW = {"zh": (40, 12), "en": (90, 40)}
+# Characters before and after a number in which the year-ago words naming it stand.
+YEAR_AGO_WINDOW = {"zh": (12, 0), "en": (40, 30)}
 # Glossary kinds of a place ("the US", "欧洲"): a figure for it names it.
 PLACE_KINDS = {"region"}
 # Characters before a figure's sentence in which the place it is for may be named.
@@ -80,6 +82,8 @@ class Measure:
     asked_periods: set = field(default_factory=set)
     names: dict[str, list[str]] = field(default_factory=dict)  # what is asked, named per language
     related_units: list[str] = field(default_factory=list)  # businesses of the segments asked
+    glossary: object = field(default=None, repr=False)
+    metric_entries: list = field(default_factory=list, repr=False)  # the glossary's entries of `metrics`
 
     @property
     def empty(self) -> bool:
@@ -109,11 +113,26 @@ class Measure:
         before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
         if not self.metrics:
             window = sent[max(0, n.start - before) : n.start]
-            named = {f for f in self.all_metrics if found({f}, window)}
+            named = {v.lower() for e in self._metrics_in(window) for v in e.zh + e.en}
             mine = {f for t in self.words for f in t.forms}
-            return not any(not any(a in b or b in a for a in mine if len(a) >= 2) for b in named)
+            return not named or any(a in b or b in a for a in mine if len(a) >= 2 for b in named)
         window = sent[max(0, n.start - before) : n.end + after]
-        return any(found(t.forms, window) for t in self.metrics)
+        if self.glossary is None:
+            return any(found(t.forms, window) for t in self.metrics)
+        # a metric asked, named in the window, not as a part of another metric's
+        # name: 收入 in 客户管理收入 is not revenue; 回购计划 in 股票回购计划 is a buyback program
+        others = [(a, b) for a, b, e in self.glossary.spans(window, METRIC_KINDS) if e not in self.metric_entries]
+        for rx, e in self.glossary._patterns:
+            if e in self.metric_entries:
+                for m in rx.finditer(window):
+                    if not any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in others):
+                        return True
+        return False
+
+    def _metrics_in(self, text: str) -> list:
+        if self.glossary is None:
+            return []
+        return [e for _, _, e in self.glossary.spans(text, METRIC_KINDS)]
 
     def words_held(self, sent: str) -> bool:
         """The sentence holds most of the question's other content words."""
@@ -130,9 +149,10 @@ class Measure:
         return any(v in flat for v in self.other_units)
 
     def about_unit(self, sent: str, n: num.Number | None = None, context: str = "") -> bool:
-        """The sentence is about a unit asked, or names neither another unit
-        nor the whole group; a sentence naming no unit is about the one its
-        paragraph named last (`context`, the text before it). Given the
+        """The sentence is about a unit asked: it names one, or names none and
+        the passage named one last before it (`context`: its header and the
+        text before the sentence); naming another unit or the whole group, it
+        is not. Given the
         number, the unit named last before it is the one it measures: in
         "本地生活集团的收入为 152 亿元，主要由饿了么和高德的增长所推动" the 152 亿
         is not Amap's."""
@@ -146,7 +166,7 @@ class Measure:
         before = squash(context)
         if self.names_unit(before) or self.names_other_unit(before):
             return not self._other_unit_last(before)
-        return True
+        return False  # no business named anywhere near: not the one asked by name
 
     def about_foreign_unit(self, sent: str, context: str = "") -> bool:
         """The sentence (or, naming no business, the passage before it) is
@@ -176,7 +196,20 @@ class Measure:
         """The number `n` of sentence `sent` measures what was asked."""
         near = context[-PLACE_CONTEXT:] + sent
         return (self.metric_near(sent, n) and self.words_held(sent) and self.about_unit(sent, n, context)
-                and all(found(p.forms, near) for p in self.places) and periods.fits(self.asked_periods, sent))
+                and all(found(p.forms, near) for p in self.places) and periods.fits(self.asked_periods, sent)
+                and self.year_ago_near(sent, n))
+
+    def year_ago_near(self, sent: str, n: num.Number) -> bool:
+        """Asked for a year-ago figure (or a change against the previous
+        quarter), the number is the one the sentence gives with those words
+        ("，去年同期为亏损 17 亿元", "compared with RMB 1.7 billion a year
+        earlier", "环比增长 5%"), not the quarter's beside it."""
+        relative = {p.kind for p in self.asked_periods if p.kind in periods.RELATIVE_KINDS}
+        if not relative:
+            return True
+        before, after = YEAR_AGO_WINDOW["zh" if HAN_RE.search(sent) else "en"]
+        around = sent[max(0, n.start - before) : n.start] + " " + sent[n.end : n.end + after]
+        return bool(relative & {p.kind for p in periods.named(around)})
 
 
 def measure_of(question: str, knowledge: Knowledge, with_words: bool = True) -> Measure:
@@ -194,10 +227,13 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True) -> 
                    True, knowledge.attested(set(e.zh + e.en))) for e in entries if e.kind in TOPIC_KINDS]
     nouns = [t for t in topics + words(question, knowledge) if t.noun] if with_words else []
     others = [t for t in nouns if t.attested]
-    segments = {g.segment(e) for e in units}
+    # every business the question names (a product too: "AliExpress Choice") and its segment
+    businesses = [e for e in entries if e.kind in UNIT_KINDS | {"product"}]
+    segments = {g.segment(e) for e in businesses}
     related = [e for e in g.entries if e.kind in UNIT_KINDS and e not in units and g.segment(e) in segments]
-    ancestors = {a for e in units for a in _ancestors(g, e)}
+    ancestors = {a for e in businesses for a in _ancestors(g, e)}
     return Measure(question=question, metrics=metrics, words=others, unknown=[t for t in nouns if not t.attested],
+                   glossary=g, metric_entries=[e for e in entries if e.kind in METRIC_KINDS],
                    foreign_units=[squash(v) for e in g.entries if e.kind in UNIT_KINDS and e not in units
                                   and e not in related and e not in ancestors for v in e.zh if len(v) >= 2],
                    related_units=[squash(v) for e in related + list(ancestors) for v in e.zh + e.en if len(v) >= 2],
@@ -238,16 +274,16 @@ def sources(values: list[num.Number], passages: list[Chunk]) -> Iterator[tuple[i
             for n in num.source_numbers(sent):
                 for i, a in enumerate(values):
                     if n.same_value(a):
-                        yield i, sent, n, c.text[:s]
+                        yield i, sent, n, c.header + "\n" + c.text[:s]
 
 
-def measured(text: str, passages: list[Chunk], m: Measure) -> bool:
+def measured(text: str, passages: list[Chunk], m: Measure, question: str | None = None) -> bool:
     """Some figure of `text` measures `m` in a passage sentence it comes
     from, and, when a business is asked, no amount of it is found only in
     sentences about other businesses (AIDC's loss beside Cainiao's figure).
     The question's own numbers ("the 12 months to December") are not the
-    answer's figures."""
-    asked = num.extract(m.question)
+    answer's figures (`question`: the whole question, when `m` is one part's)."""
+    asked = num.extract(question or m.question)
     values = [f for f in figures(text) if not num.find_match(f, asked)]
     ok = False
     unit_ok: dict[int, bool | None] = {i: None for i, a in enumerate(values) if a.kind == "amount"}
@@ -265,7 +301,8 @@ def stating_sentences(m: Measure, passages: list[Chunk]) -> list[list[str]]:
         kept = []
         for s, e in sentence_spans(c.text):
             sent = c.text[s:e]
-            if any(m.stated_by(sent, n, c.text[:s]) for n in num.source_numbers(sent) if n.kind in MEASURED_KINDS):
+            if any(m.stated_by(sent, n, c.header + "\n" + c.text[:s]) for n in num.source_numbers(sent)
+                   if n.kind in MEASURED_KINDS):
                 kept.append(sent.strip())
         out.append(kept)
     return out

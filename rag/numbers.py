@@ -30,6 +30,8 @@ _PCT = r"(?P<pct>\s*(?:%|％|percent\b|per cent\b)|\s*个百分点|\s*percentage
 NUMBER_RE = re.compile(_CUR_BEFORE + _NUM + r"\s*" + _ZH_UNIT + _EN_UNIT + _PCT + _CUR_AFTER, re.I)
 YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
 DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
+# An English month name right before a day ("January 1", "Feb. 6"): a date.
+MONTH_BEFORE_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s*$", re.I)
 NAME_TAIL_RE = re.compile(r"[.\-][A-Za-z]")  # "1688.com", "20-F"
 # Shares Chinese writes in words ("AE Choice 订单已经占到 AliExpress 订单量的一半"):
 # read as the percentages an answer gives for them ("50%"). Exact fractions:
@@ -127,7 +129,8 @@ def extract(text: str) -> list[Number]:
             kind = "amount"
         elif YEAR_AFTER_RE.match(text[m.end("num") : m.end("num") + 3]) and 1900 <= value <= 2100:
             kind = "year"
-        elif DATE_AFTER_RE.match(text[m.end("num") : m.end("num") + 3]):
+        elif DATE_AFTER_RE.match(text[m.end("num") : m.end("num") + 3]) or (
+                value <= 31 and "." not in num and MONTH_BEFORE_RE.search(text[max(0, m.start("num") - 12) : m.start("num")])):
             kind = "date"
         elif 1900 <= value <= 2100 and "." not in num and "," not in num:
             kind = "year"

@@ -53,6 +53,28 @@ PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(r"[前头]" + _S + r"[九9]" + _S + r"个" + _S + r"月"),
         re.compile(r"\b(?:first )?(?:nine|9) months\b", re.I),
     ],
+    "six_months": [
+        re.compile(r"[前头]" + _S + r"[六6]" + _S + r"个" + _S + r"月|上半年|上半财年"),
+        re.compile(r"\b(?:first )?(?:six|6) months\b|\bfirst half\b", re.I),
+    ],
+    # the fiscal year so far: its first six or nine months, whichever the call is at
+    "year_to_date": [
+        re.compile(r"(?:财年|年初)(?:开始)?(?:至今|到目前为止|迄今)"),
+        re.compile(r"\byear[- ]to[- ]date\b|\bYTD\b|\bso far (?:in|this) (?:the )?(?:fiscal )?(?:year|20\d\d)\b"
+                   r"|\b(?:fiscal )?(?:year|20\d\d) (?:so far|to date)\b", re.I),
+    ],
+    # a year-ago figure: what the source gives with 去年同期 / a year earlier
+    "year_ago": [
+        re.compile(r"去年同期|去年同一季度|上年同期"),
+        re.compile(r"\b(?:a|one) year (?:ago|earlier|before)\b|\byear[- ]ago\b|\bprior[- ]year (?:quarter|period)\b"
+                   r"|\bsame (?:quarter|period) (?:of |in )?(?:the )?(?:last|previous|prior) year\b", re.I),
+    ],
+    # a change against the quarter before: the source must state it so
+    "sequential": [
+        re.compile(r"环比|较上一?季度|比上一?季度"),
+        re.compile(r"\bquarter[- ](?:on|over)[- ]quarter\b|\bsequential(?:ly)?\b|\bQoQ\b"
+                   r"|\b(?:from|versus|vs\.?|compared (?:to|with)) (?:the )?(?:previous|prior|last|preceding) quarter\b", re.I),
+    ],
 }
 
 
@@ -62,7 +84,8 @@ class Period:
     year: int | None = None  # a fiscal year's number when stated ("2023 财年")
 
     def compatible(self, other: "Period") -> bool:
-        if self.kind != other.kind:
+        kinds = {self.kind, other.kind}
+        if self.kind != other.kind and not (kinds <= YEAR_TO_DATE):
             return False
         return self.year is None or other.year is None or self.year == other.year
 
@@ -78,10 +101,11 @@ def named(text: str) -> set[Period]:
                 if "short" in groups:
                     year = "20" + groups["short"]
                 out.add(Period(kind, int(year) if year else None))
-    # "本财年头九个月" is the fiscal year to date: its nine months, not the whole year
-    if any(p.kind == "nine_months" for p in out):
-        out = {p for p in out if p.kind != "fiscal_year"} | {Period("nine_months", p.year) for p in out
-                                                                if p.kind == "fiscal_year"}
+    # "本财年头九个月", "so far in fiscal 2024": the fiscal year to date, not the whole year
+    parts = {p.kind for p in out if p.kind in YEAR_TO_DATE}
+    if parts:
+        out = {p for p in out if p.kind != "fiscal_year"} | {Period(k, p.year) for p in out
+                                                              if p.kind == "fiscal_year" for k in parts}
     return out
 
 
@@ -90,15 +114,27 @@ def conflict(asked: set[Period], stated: set[Period]) -> bool:
     return bool(asked) and bool(stated) and not any(a.compatible(s) for a in asked for s in stated)
 
 
-# Periods after the reported one: a sentence naming no period speaks of the
-# reported period, so only one naming such a period can state its figure.
-FUTURE_KINDS = {"next_quarter", "next_year"}
+# The fiscal year so far is its first six or nine months.
+YEAR_TO_DATE = {"year_to_date", "six_months", "nine_months"}
+# A sentence naming no period speaks of the period the call reports (its
+# quarter): a figure of any other period asked (a fiscal year, the next
+# quarter, a year ago, a change against the previous quarter) is stated only
+# by a sentence naming that period.
+REPORTED_KINDS = {"quarter"}
+
+
+# Comparisons, not periods of their own: a sentence giving the quarter's
+# figure and the year-ago one ("为 9.61 亿元，去年同期为亏损 1200 万元") is
+# about the quarter too. Asked for, they must stand next to the figure
+# (rag/measures.py).
+RELATIVE_KINDS = {"year_ago", "sequential"}
 
 
 def fits(asked: set[Period], sentence: str) -> bool:
-    """`sentence` names no period other than the ones `asked` (and names the
-    one asked, when that is a later period than the one reported)."""
+    """`sentence` names no period other than the ones `asked`, and names the
+    one asked when that is not the reported quarter."""
     stated = named(sentence)
-    if any(p.kind in FUTURE_KINDS for p in asked) and not any(a.compatible(s) for a in asked for s in stated):
+    if any(p.kind not in REPORTED_KINDS for p in asked) and not any(a.compatible(s) for a in asked for s in stated):
         return False
-    return not conflict(asked, stated)
+    absolute = {p for p in stated if p.kind not in RELATIVE_KINDS}
+    return not conflict({p for p in asked if p.kind not in RELATIVE_KINDS}, absolute)

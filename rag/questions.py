@@ -109,6 +109,17 @@ def words(question: str, knowledge: Knowledge) -> list[Term]:
     "人数"), each with the forms the calls may write it in."""
     rest = _unmatched(question, knowledge)
     out: dict[str, Term] = {}
+
+    def phrase(m: re.Match) -> str:  # a name of several words the dictionary knows whole ("Chinese New Year")
+        found = knowledge.dictionary.phrase(m.group())
+        if not found:
+            return m.group()
+        forms = frozenset({m.group().lower(), *found})
+        out.setdefault(m.group().lower(), Term(m.group(), forms, knowledge.rarity(set(forms)), True,
+                                               knowledge.attested(forms)))
+        return " "
+
+    rest = PHRASE_RE.sub(phrase, rest)
     if HAN_RE.search(rest):
         import jieba.posseg as pseg
 
@@ -131,11 +142,15 @@ def words(question: str, knowledge: Knowledge) -> list[Term]:
     return list(out.values())
 
 
+# A name of several capitalised words ("Chinese New Year"), read whole.
+PHRASE_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 # Where a question holds a second question: a second sentence, or a clause
 # after "and"/"以及" that opens with its own question word.
 _EN_Q = r"(?:what|how|who|whom|which|when|why|where|did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b"
 EN_PART_RE = re.compile(r"(?:[,;]\s*(?:and\s+|also\s+|plus\s+)?|\s+and\s+(?:also\s+)?)(?=" + _EN_Q + r")", re.I)
 ZH_PART_RE = re.compile(r"[，,；;]\s*(?:以及|并且|另外|还有|同时|此外|而且|那么)?|(?:以及|并且|另外|此外)")
+EN_ASKS_RE = re.compile(r"\b(?:what|how|who|whom|which|when|why|where|whose)\b|^\s*(?:did|does|do|is|are|was|were|has|"
+                        r"have|had|will|would|can|could)\b", re.I)
 ZH_ASKS_RE = re.compile(r"多少|什么|哪|谁|如何|怎么|怎样|为什么|为何|是否|吗|呢|几")
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[?？])\s*(?=\S)")
 # Glossary kinds that make a part a question of its own: it names what it is about.
@@ -168,7 +183,12 @@ def parts(question: str) -> list[str]:
                     keep.append(m)
                     starts = m.end()
         else:
-            keep = list(EN_PART_RE.finditer(sent))
+            # a clause is a question of its own when the text before it asks something too
+            keep, start = [], 0
+            for m in EN_PART_RE.finditer(sent):
+                if EN_ASKS_RE.search(sent[start : m.start()]):
+                    keep.append(m)
+                    start = m.end()
         pieces, last = [], 0
         for m in keep:
             if len(re.sub(r"\W", "", sent[m.end() :])) < 4:

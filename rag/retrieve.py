@@ -47,6 +47,10 @@ METRIC_BOOST = 1.25
 # China wholesale passage, sharing 批发商业/增长/驱动, outranked the international
 # one. As strong as the metric boost: both say "this passage is about what was asked".
 UNIT_BOOST = METRIC_BOOST
+# ...but only for a unit few passages name: a business that half the call
+# talks about (the main segment) tells no passage from another, and boosting
+# every passage naming it pushed the one answering the question down.
+UNIT_BOOST_MAX_SHARE = 0.2
 # Questions asking for a reason or someone's words, not a figure: no metric boost.
 NARRATIVE_RE = re.compile(r"\bwhy\b|\bhow (?!much\b|many\b)\w+|\bsa(?:y|id)\b|为什么|为何|原因|如何|怎么|怎样|说", re.I)
 # Questions that ask about questions (who asked / what was asked) keep analysts.
@@ -138,6 +142,7 @@ class Retriever:
         self.knowledge = Knowledge(self.glossary, self.dictionary, self.corpus_flat, self.doc_freq,
                                    max(1, len(self.chunks)))
         self._lock = threading.Lock()  # Chroma's client and torch are shared
+        self._unit_shares: dict[tuple, float] = {}
 
     def _build_bm25(self) -> None:
         import bm25s
@@ -206,6 +211,13 @@ class Retriever:
                     names.add(who.lower())
         return names, firms
 
+    def _share_naming(self, spec) -> float:
+        """The share of passages that name a unit of `spec`."""
+        key = tuple(sorted(spec.units))
+        if key not in self._unit_shares:
+            self._unit_shares[key] = sum(spec.names_unit(squash(c.text)) for c in self.chunks) / max(1, len(self.chunks))
+        return self._unit_shares[key]
+
     def search(self, question: str, top_k: int | None = None) -> list[Hit]:
         top_k = top_k or self.cfg.top_k
         dense_q, toks, exp = self.expand(question)
@@ -233,6 +245,8 @@ class Retriever:
         if spec is not None and (not spec.metrics or NARRATIVE_RE.search(question)):
             # a unit alone, a reason or someone's words ask for no figure: only the unit counts
             unit_spec, spec = (spec if spec.units else None), None
+        if unit_spec is not None and self._share_naming(unit_spec) > UNIT_BOOST_MAX_SHARE:
+            unit_spec = None
         for h in hits.values():
             c = h.chunk
             speaker = c.speaker.lower()

@@ -144,3 +144,16 @@ def test_quick_eval_meets_floors(built_index, tmp_path):
     # what each stage did is reported; time budgets are `rag bench`'s, never asserted here
     assert s["stages"] and all(set(v) == {"changed", "retry", "refuse"} for v in s["stages"].values())
     assert s["generations"]["mean"] >= 1
+
+
+def test_the_unsupported_sentence_warning_is_measured_on_a_labelled_sample(built_index):
+    """eval/claims.jsonl: English answer sentences, each with the passages
+    its question retrieved, labelled supported or not by a reader who saw
+    neither the system's flags nor its code. The warning must be right when
+    it fires (a faithful paraphrase is not flagged)."""
+    from rag.evaluation import claims_report
+
+    sample = load_gold(ROOT / "eval" / "claims.jsonl")
+    assert len(sample) >= 30 and {s["label"] for s in sample} == {"supported", "unsupported"}
+    r = claims_report(built_index, ROOT / "eval" / "claims.jsonl")
+    assert r["flagged"] >= 5 and r["precision"] >= 85.0, r

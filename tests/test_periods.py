@@ -42,7 +42,11 @@ def P(*sentences):
     ("How much free cash flow did Alibaba generate in the quarter?", {Period("quarter")}),
     # the fiscal year to date is its nine months, not the whole year
     ("2024财年开始至今，即本财年头九个月期间，我们已经退出了 17 亿美元的非核心资产。",
-     {Period("nine_months", 2024), Period("nine_months")}),
+     {Period("nine_months", 2024), Period("nine_months"), Period("year_to_date"), Period("year_to_date", 2024)}),
+    ("How much has Alibaba exited so far in fiscal 2024?", {Period("year_to_date", 2024), Period("year_to_date")}),
+    ("AIDC去年同期的经调整 EBITA 亏损是多少？", {Period("year_ago")}),
+    ("By how much did cloud revenue change quarter-on-quarter?", {Period("sequential")}),
+    ("阿里巴巴下个季度的收入指引是多少？", {Period("next_quarter")}),
     # not periods: a speaker's "last quarter" (ambiguous), a rate, a month of a plan
     ("上个季度，AliExpress 实现了超过 60%的订单同比增长。", set()),
     ("按照每年回购 120亿美元以及股价上扬，我认为达到每年 3%的增值还是合理的。", set()),
@@ -50,6 +54,17 @@ def P(*sentences):
 ])
 def test_named_periods(text, periods):
     assert named(text) == periods
+
+
+def test_a_period_other_than_the_reported_quarter_must_be_named_by_the_sentence():
+    from rag.periods import fits
+
+    assert not fits(named("What was revenue for the first nine months of fiscal 2024?"), "合并收入共计 2,603 亿元人民币。")
+    assert not fits(named("By how much did revenue change quarter-on-quarter?"), "收入同比增长 5%。")
+    assert not fits(named("阿里巴巴下个季度的收入指引是多少？"), "合并收入共计 2,603 亿元人民币。")
+    assert fits(named("How much has Alibaba exited so far in fiscal 2024?"),
+                "2024财年开始至今，即本财年头九个月期间，我们已经退出了 17 亿美元的非核心资产。")
+    assert fits(named("本季度的收入是多少？"), "合并收入共计 2,603 亿元人民币。")  # the reported quarter
 
 
 def test_conflict_needs_two_explicit_periods_that_differ():
@@ -75,8 +90,9 @@ def test_no_mismatch_without_an_explicit_period_on_both_sides(period_mismatch):
     passages = [P(TWELVE_MONTHS), P(FISCAL_2023), P(NO_PERIOD)]
     # the question names no period
     assert not period_mismatch("阿里巴巴回购了多少股份？", "回购了 98 亿美元[2]。", passages)
-    # the source sentence names none
-    assert not period_mismatch("2023财年回购计划增加了多少？", "增加了 250 亿美元[3]。", passages)
+    # a sentence naming no period speaks of the reported quarter: not of a fiscal year asked
+    assert period_mismatch("2023财年回购计划增加了多少？", "增加了 250 亿美元[3]。", passages)
+    assert not period_mismatch("本季度回购计划增加了多少？", "增加了 250 亿美元[3]。", passages)
     # the amount is also stated in a sentence of the period asked
     both = [P(FISCAL_2023), P("看过去的 12 个月，我们返还给股东的价值也超过 120 亿美元。")]
     assert not period_mismatch("过去12个月返还了多少？", "超过 120 亿美元[1]。", both)

@@ -130,3 +130,17 @@ def test_a_business_within_the_one_asked_is_the_one_asked(ctx):
     # a question naming no business is not checked
     d = draft("收入增长由什么驱动？", [AIDC_CAUSE], [AIDC_CAUSE], text)
     assert CheckSubject(ctx).run(d) is d
+
+
+def test_a_figure_given_to_a_business_its_source_does_not_name_is_dropped(ctx):
+    from rag.answer.stages.subject import CheckSubject
+
+    lsg = P("菜鸟的经调整 EBITA 为 9.61 亿元人民币。\n本地生活集团的收入在 12 月份季度同比增长 13%至 152 亿元人民币，"
+            "主要由饿了么的健康增长和高德的快速增长所推动。", 8)
+    wrong = "饿了么和高德的增长推动了菜鸟的收入同比增长 13%至 152 亿元人民币[1]。"
+    out = CheckSubject(ctx).run(draft("首席财务官如何描述饿了么？", [lsg, CLOUD], [lsg, CLOUD], wrong))
+    assert isinstance(out, Retry) and [c.id for c in out.evidence.passages] == ["c3"]
+    # the business named by the source, or one it is part of: stands
+    for right in ("本地生活集团的收入同比增长 13%至 152 亿元人民币[1]。", "饿了么所在的本地生活集团收入为 152 亿元人民币[1]。"):
+        d = draft("首席财务官如何描述饿了么？", [lsg], [lsg], right)
+        assert CheckSubject(ctx).run(d) is d, right

@@ -43,7 +43,7 @@ class AttributeCitations:
                     continue
                 if cite not in keep:
                     keep.append(cite)
-            if not keep and best is not None and support.supports_cited(scores[best], lang):
+            if not keep and best is not None and support.supports(scores[best], lang):
                 keep.append(best)
             out.append(cl.Claim(claim.text, keep))
         return draft.but(text=cl.join(out, lang))

@@ -69,7 +69,7 @@ class CheckParts:
                 m.units, m.other_units = measure_of(whole, k).units, measure_of(whole, k).other_units
             # a part about one of several businesses is answered by a figure given for it by name
             named = not m.units or m.names_unit(squash(draft.text))
-            if named and measured(draft.text, ev.passages, m):
+            if named and measured(draft.text, ev.passages, m, whole):
                 return True
             chunks = [h.chunk for h in ev.hits]
             return False if any(stating_sentences(m, chunks)) else None

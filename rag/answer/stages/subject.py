@@ -10,6 +10,8 @@ supporting it best) is about a business of another segment than the one
 asked, and not about the one asked, is dropped and listed as a correction;
 with nothing left, the question is asked again without the passages it was
 drawn from. A business within the one asked (速卖通 for AIDC) is the one asked.
+A sentence that gives a figure to a business the figure's source sentence
+does not name ("菜鸟的收入……152 亿元" from Local Services' 152 亿) is dropped too.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from ... import claims as cl
 from ... import numbers as num
 from ... import support
 from ...chunking import Chunk
-from ...measures import measure_of, sentence_spans
+from ...measures import UNIT_KINDS, _ancestors, measure_of, sentence_spans
 from ..records import Draft, Refuse, Retry
 
 OTHER_BUSINESS = "the answer copies what the calls say of another business"
+# Characters of the passage before a figure's sentence in which the business
+# it belongs to may be named (the sentence before names it, or the header).
+OWNER_CONTEXT = 200
 
 
 class CheckSubject:
@@ -46,13 +51,52 @@ class CheckSubject:
                 best, key = (held, sent, passage.text[:s]), k
         return best
 
+    def owners_wrong(self, claim: str, passages: list[Chunk]) -> set[int]:
+        """A figure of the claim is given to a business (the one named last
+        before it) that the sentence stating that figure does not name, nor
+        a business it is part of or that is part of it: "菜鸟的收入……152 亿元"
+        from "本地生活集团的收入……152 亿元". Returns the positions (0-based) in
+        `passages` of the sentences it was taken from (empty: none wrong)."""
+        g = self.ctx.glossary
+        names = [(a, e) for a, _, e in g.spans(claim, UNIT_KINDS)]
+        for f in num.extract(claim):
+            if f.kind not in ("amount", "percent", "pp"):
+                continue
+            owner = next((e for a, e in reversed(names) if a < f.start), None)
+            if owner is None:
+                continue
+            family = {owner, *self._line(owner)}
+            named = []  # per source sentence: its passage, the businesses it (or, naming none, the text before it) names
+            for k, c in enumerate(passages):
+                for s, e in sentence_spans(c.text):
+                    if num.find_match(f, num.source_numbers(c.text[s:e])):
+                        units = {x for _, _, x in g.spans(c.text[s:e], UNIT_KINDS)} or \
+                                {x for _, _, x in g.spans(c.header + "\n" + c.text[max(0, s - OWNER_CONTEXT):s], UNIT_KINDS)}
+                        named.append((k, units))
+            if named and all(units and not units & family for _, units in named):
+                return {k for k, _ in named}
+        return set()
+
+    def _line(self, entry) -> set:
+        """The businesses `entry` is part of, and those part of it."""
+        g = self.ctx.glossary
+        up = set(_ancestors(g, entry))
+        down = {e for e in g.entries if e.kind in UNIT_KINDS and entry in _ancestors(g, e)}
+        return up | down
+
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence
         m = measure_of(ev.question, self.ctx.knowledge, with_words=False)
-        if not m.units:
-            return draft
         kept, dropped, copied = [], [], set()
         for claim in cl.split(draft.text, len(ev.passages)):
+            wrong = self.owners_wrong(claim.text, [ev.passages[i - 1] for i in claim.markers]) if claim.markers else set()
+            if wrong:
+                dropped.append(claim.render())
+                copied.update(claim.markers[k] for k in wrong)
+                continue
+            if not m.units:
+                kept.append(claim)
+                continue
             sources = {i: self.source(claim.text, ev.passages[i - 1], ev.lang) for i in claim.markers}
             if any(held for held, _, _ in sources.values()):  # its figures' sentences are its source
                 sources = {i: x for i, x in sources.items() if x[0]}
