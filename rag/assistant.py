@@ -75,9 +75,10 @@ class Assistant:
         for lang in REFUSAL:
             self.llm.warm(answer_messages(self.cfg.prompts_dir, "", [], lang, self.glossary))
 
-    def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None) -> Answer:
+    def ask(self, question: str, history: list[dict] | None = None, top_k: int | None = None,
+            calls: list[str] | None = None) -> Answer:
         answer = None
-        for event in self.stream(question, history, top_k):
+        for event in self.stream(question, history, top_k, calls):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
@@ -88,14 +89,16 @@ class Assistant:
 
         return [self.ask(q) for q in tqdm(questions, disable=not progress, desc="questions")]
 
-    def stream(self, question: str, history: list[dict] | None = None,
-               top_k: int | None = None) -> Iterator[Sources | str | Answer]:
+    def stream(self, question: str, history: list[dict] | None = None, top_k: int | None = None,
+               calls: list[str] | None = None) -> Iterator[Sources | str | Answer]:
         """Yields Sources, then answer text increments, then the final Answer.
-        `top_k` (passages retrieved) defaults to the configuration's."""
+        `top_k` (passages retrieved) defaults to the configuration's; `calls`
+        restricts the answer to those calls of the library (all by default)."""
         t0 = time.perf_counter()
         question = check_question(question)
         lang = detect(question)
-        draft = Draft(Evidence(question=question, lang=lang, history=list(history or []), top_k=top_k or 0))
+        draft = Draft(Evidence(question=question, lang=lang, history=list(history or []), top_k=top_k or 0,
+                               calls=list(calls or [])))
         run = self.pipeline.run(draft)
         retrieval_s, sources_sent = 0.0, False
         while True:

@@ -37,6 +37,8 @@ class Evidence:
     # the question as put to the model, when it carries a hint ("answer only with ...")
     prompt_question: str = ""
     top_k: int = 0
+    # the calls to answer from (ids or names, as `rag calls` lists them); empty: all
+    calls: list[str] = field(default_factory=list)
 
     @property
     def asked(self) -> str:
