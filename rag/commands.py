@@ -19,7 +19,7 @@ def render(answer) -> str:
     for c in answer.citations:
         who = c.speaker + (f" ({c.firm})" if c.firm and not c.title else f"（{c.title}）" if c.title else "")
         s, e = c.highlight
-        lines.append(f"[{c.marker}] {who} · {c.section}")
+        lines.append(f"[{c.marker}] " + " · ".join(x for x in (c.call_label, who, c.section) if x))
         lines.append("    " + (c.text[:s] + "«" + c.text[s:e] + "»" + c.text[e:]).replace("\n", "\n    "))
     t = answer.timings
     first = f"{t.first_token_s:.1f}" if t.first_token_s is not None else "-"
@@ -31,7 +31,7 @@ def render(answer) -> str:
 def cmd_ask(cfg, args) -> int:
     from .assistant import Assistant
 
-    answer = Assistant(cfg).ask(args.question)
+    answer = Assistant(cfg).ask(args.question, calls=args.calls)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
