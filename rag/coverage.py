@@ -38,8 +38,10 @@ ORG_SUFFIXES = ("集团", "公司", "银行", "证券")
 GENERIC_TAILS = ("市场", "地区", "业务", "平台", "政府")
 
 
-def missing(question: str, knowledge: Knowledge) -> list[str]:
-    """The names and concepts of `question` that no call mentions in any form."""
+def missing(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[str]:
+    """The names and concepts of `question` that no call mentions in any
+    form. `known`: names already resolved (the companies of the calls the
+    question is about), whatever language the question writes them in."""
     g = knowledge.glossary
     out = []
     for e in g.expand(question).entries:
@@ -57,10 +59,35 @@ def missing(question: str, knowledge: Knowledge) -> list[str]:
             continue
         if not _english_name_found(word, knowledge):
             out.append(word)
-    for tok in _chinese_names(question):
-        if not knowledge.in_corpus(tok) and not _known(tok, knowledge):
+    known_words = {w.lower() for n in known for w in re.findall(r"[A-Za-z]{3,}", n)}
+    for tok in _chinese_names(rest):
+        if not knowledge.in_corpus(tok) and not _known(tok, knowledge) and not _translated(tok, knowledge) \
+                and not _names_known(tok, knowledge, known_words):
             out.append(tok)
     return out
+
+
+def _names_known(name: str, knowledge: Knowledge, known_words: set[str]) -> bool:
+    """A Chinese name of a company the question was resolved to ("西南航空"
+    for Southwest Airlines): a word of its English forms is the company's."""
+    import jieba
+
+    parts = [name, *(w for w in jieba.lcut_for_search(name) if len(w) >= 2)]
+    english = {w for e in knowledge.dictionary.to_english(parts) for w in e.lower().split()}
+    return bool(english & known_words)
+
+
+def _translated(name: str, knowledge: Knowledge) -> bool:
+    """A Chinese name the calls write in English ("西南航空" as "Southwest
+    Airlines", "新西兰" as "New Zealand"), or whose every word they hold in
+    some form ("美国通用" of 美国通用会计准则: 美国, 通用)."""
+    if any(knowledge.in_corpus(e) for e in knowledge.dictionary.to_english([name])):
+        return True
+    import jieba
+
+    words = [w for w in jieba.lcut_for_search(name) if len(w) >= 2 and w != name]
+    return len(words) >= 2 and all(knowledge.in_corpus(w) or _known(w, knowledge) or any(
+        knowledge.in_corpus(e) for e in knowledge.dictionary.to_english([w])) for w in words)
 
 
 def _known(name: str, knowledge: Knowledge) -> bool:

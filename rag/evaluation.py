@@ -235,6 +235,8 @@ def run_items(cfg: Config, items: list[dict], retrieval_only: bool, progress: bo
 
     rows = []
     if retrieval_only:
+        from .answer.records import Evidence
+        from .answer.stages.retrieve import scope_of, search
         from .retrieve import Retriever
 
         r = Retriever(cfg)
@@ -242,7 +244,8 @@ def run_items(cfg: Config, items: list[dict], retrieval_only: bool, progress: bo
             q = item["question"]
             if item.get("history"):
                 q = " ".join(h["content"] for h in item["history"] if h.get("role") == "user") + " " + q
-            hits = r.search(q, cfg.top_k)
+            scope, _ = scope_of(r, Evidence(question=q, lang=detect(q)))  # as the answer path searches
+            hits = search(r, q, cfg.top_k, scope or None)
             row = {"id": item["id"], "category": item["category"], "language": item["language"],
                    "answerable": item["answerable"], "refused": False, "correct": False,
                    "first_token_s": None, "total_s": None, "tokens_per_s": None}

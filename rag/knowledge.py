@@ -60,6 +60,8 @@ class Knowledge:
             stem = _stemmer().stemWord(word.lower())
             out.add(stem)
             out.update(self.dictionary.translate(word))
+        else:  # a Chinese word, for English calls: the English words the corpus uses for it
+            out.update(self.dictionary.to_english([word]))
         return {f for f in out if f}
 
 

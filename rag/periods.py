@@ -80,19 +80,41 @@ PATTERNS: dict[str, list[re.Pattern]] = {
 
 @dataclass(frozen=True)
 class Period:
-    kind: str  # quarter | fiscal_year | twelve_months | nine_months
-    year: int | None = None  # a fiscal year's number when stated ("2023 财年")
+    kind: str  # quarter | fiscal_year | twelve_months | nine_months | ...
+    year: int | None = None  # a fiscal year's number when stated ("2023 财年", "Q4 2023")
+    number: int | None = None  # a quarter's number when stated ("Q4", "the third quarter", "第三季度")
 
     def compatible(self, other: "Period") -> bool:
         kinds = {self.kind, other.kind}
         if self.kind != other.kind and not (kinds <= YEAR_TO_DATE):
             return False
+        if self.number is not None and other.number is not None and self.number != other.number:
+            return False
         return self.year is None or other.year is None or self.year == other.year
+
+
+_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+# A quarter by its number, with its year when written next to it: "Q4 2023",
+# "Q3 fiscal 2021", "the fourth quarter of fiscal 2021", "2023年第四季度", "第三财季".
+NUMBERED_QUARTER = [
+    re.compile(r"\bQ(?P<n>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?|FY\s?)?'?(?P<year>20\d\d|\d\d)\b)?", re.I),
+    re.compile(r"\b(?P<o>first|second|third|fourth)[- ](?:fiscal[- ])?quarter\b(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?)?"
+               r"(?P<year>20\d\d))?", re.I),
+    re.compile(r"(?:(?P<year>20\d\d)\s*(?:财年|年)?\s*)?第\s*(?P<o>[一二三四])\s*(?:个)?(?:财政|财)?季度?"),
+]
 
 
 def named(text: str) -> set[Period]:
     """The periods `text` names explicitly."""
     out: set[Period] = set()
+    for p in NUMBERED_QUARTER:  # a quarter by number, its year with it: not also a fiscal year
+        def take(m: re.Match) -> str:
+            g = m.groupdict()
+            number = int(g["n"]) if g.get("n") else _ORD[g["o"].lower()]
+            year = g.get("year")
+            out.add(Period("quarter", (int(year) if len(year) == 4 else 2000 + int(year)) if year else None, number))
+            return " " * len(m.group())
+        text = p.sub(take, text)
     for kind, patterns in PATTERNS.items():
         for p in patterns:
             for m in p.finditer(text):

@@ -29,8 +29,21 @@ CAUSE_RE = re.compile(r"为什么|为何|原因|由什么|什么(?:驱动|带来
                       r"|\bwhy\b|\bdr(?:ove|iven|ivers?)\b|\breasons?\b|\bcaused?\b|\bdue to\b|\bbehind\b", re.I)
 
 
+# A change of a metric asked for: its figures ("how did revenue change", "利润率变化了多少").
+CHANGE_RE = re.compile(r"\bhow (?:did|does|has|have|will|would)\b.*\b(?:chang|compar|grow|grew|increas|decreas|"
+                       r"declin|mov|evolv|trend|shift|improv)|\bcompare[sd]?\b|\bversus\b|\bvs\.?\b|变化|对比|相比|比较",
+                       re.I)
 # "What was/is X", "Compare X and Y" ask for X itself: a figure when X is a metric.
 WHAT_IS_RE = re.compile(r"\bwhat (?:was|were|is|are)\b|\bcompar|\bvs\b|\bversus\b|对比|比较|分别", re.I)
+
+
+# "When will …", "by when", "what date", "何时", "什么时候", "哪一年": the answer is a date.
+WHEN_RE = re.compile(r"\bwhen\b|\bwhat (?:date|year|month|quarter)\b|\bby what time\b|何时|什么时候|哪一?年|哪个月|哪天|几月", re.I)
+
+
+def asks_when(question: str) -> bool:
+    """The question asks when something happens or happened."""
+    return bool(WHEN_RE.search(question))
 
 
 def asks_figure(question: str, knowledge: Knowledge | None = None) -> bool:
@@ -39,6 +52,9 @@ def asks_figure(question: str, knowledge: Knowledge | None = None) -> bool:
     (a metric the calls' glossary knows), "What was R&D expense this
     quarter?" (what something was in a period), "菜鸟的收入是多少？", not "What
     did the CFO say about cash flow?" nor "Why did it fall?"."""
+    metric = bool(knowledge and any(e.kind == "finance" for e in knowledge.glossary.expand(question).entries))
+    if metric and CHANGE_RE.search(question):  # "How did Coca-Cola's price/mix change from Q3 to Q4?"
+        return True
     if NARRATIVE_RE.search(question) and not re.search(r"多少|how (?:much|many)", question, re.I):
         return False
     if FIGURE_RE.search(question):
@@ -77,7 +93,8 @@ ZH_GENERIC = set("""
 从 向 中 上 下 个 这 那 我 你 他 她 它 我们 你们 他们 公司 集团 业务 本季度 季度 本 该 其 这个 那个 同比 环比 增长 增加 下降
 减少 变化 变动 情况 数字 数据 金额 总额 数额 数量 比例 比率 多 少 亿元 万元 亿 万 元 人民币 美元 港元 期间 期 年 月 日 当季 本期
 今年 去年 同期 是多少 分别 以及 并且 还有 另外 同时 呢 吗 吧 啊 请 问 说 谈 一下 一个 几 达到 达 为止 截至 时候 相比 对比 比较
-提到 提及 表示 介绍 主要 具体 大约 约 左右 整体 总体 各 每 所 等 及其 方面 关于
+提到 提及 表示 介绍 主要 具体 大约 约 左右 整体 总体 各 每 所 等 及其 方面 关于 电话会 电话会议 业绩会
+会上 电话 财报 业绩
 """.split())
 
 
@@ -129,8 +146,9 @@ def words(question: str, knowledge: Knowledge) -> list[Term]:
                 continue
             from .knowledge import NOUN_TAGS
 
-            out.setdefault(w, Term(w, frozenset({w}), knowledge.rarity({w}), piece.flag in NOUN_TAGS,
-                                   knowledge.attested({w})))
+            forms = frozenset(knowledge.forms(w))
+            out.setdefault(w, Term(w, forms, knowledge.rarity(set(forms)), piece.flag in NOUN_TAGS,
+                                   knowledge.attested(forms)))
     for m in EN_WORD_RE.finditer(rest):
         w = m.group()
         low = w.lower().removesuffix("'s")

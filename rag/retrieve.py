@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,13 +125,38 @@ def _title_has(title: str, term: str) -> bool:
     return re.search(r"(?<![a-z])" + re.escape(term) + r"(?![a-z])", title) is not None
 
 
+def company_names(glossary, company: str) -> list[str]:
+    """Every name a glossary's company row gives a company, in both
+    languages ("阿里巴巴集团" → 阿里巴巴, Alibaba Group, Alibaba): a question
+    names a Chinese call's company in English, or an English call's in Chinese."""
+    return [n for e in glossary.entries if e.kind == "company" and company in e.zh + e.en
+            for n in e.zh + e.en if n != company]
+
+
 def tokenize(text: str, jieba) -> list[str]:
+    """BM25 tokens: jieba's words (Chinese split for search), lower case,
+    stop words out; an English word also gives its stem, so "revenues"
+    meets "revenue" and "raised" meets "raising"."""
     out = []
     for tok in jieba.lcut_for_search(text.lower()):
         tok = tok.strip()
         if tok and _TOKEN_KEEP.search(tok) and tok not in STOPWORDS:
             out.append(tok)
+            if tok.isascii() and tok.isalpha() and len(tok) > 3:
+                stem = _stem(tok)
+                if stem != tok:
+                    out.append(stem)
     return out
+
+
+_stemmers = threading.local()
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    if not hasattr(_stemmers, "s"):
+        _stemmers.s = dictionary_mod._stemmer()
+    return _stemmers.s.stemWord(word)
 
 
 class Retriever:
@@ -148,6 +174,8 @@ class Retriever:
         # the library: each call's record, by id (rag/library.py)
         self.calls: dict[str, Call] = {d["call"]["id"]: Call.from_dict(d["call"])
                                        for d in self.manifest.get("docs", {}).values() if "call" in d}
+        for c in self.calls.values():  # the company's names in the other language, from the glossaries
+            c.aliases = list(dict.fromkeys([*c.aliases, *company_names(self.glossary, c.company)]))
         self.english_calls = any(c.language == "en" for c in self.calls.values())
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_client(self.generation).get_collection(cfg.collection, embedding_function=self.ef)
@@ -161,6 +189,7 @@ class Retriever:
                                    max(1, len(self.chunks)))
         self._lock = threading.Lock()  # Chroma's client and torch are shared
         self._unit_shares: dict[tuple, float] = {}
+        self._naming: dict[tuple, set[str]] = {}
 
     def _build_bm25(self) -> None:
         import bm25s
@@ -248,6 +277,13 @@ class Retriever:
             if c.speaker and c.title and any(_title_has(c.title.lower(), t) for t in titles):
                 names.add(c.speaker.lower())
         return names, firms
+
+    def calls_naming(self, names: tuple[str, ...]) -> set[str]:
+        """The calls whose passages (with headers) name one of `names`."""
+        if names not in self._naming:
+            flat = [squash(n) for n in names]
+            self._naming[names] = {c.call for c in self.chunks if c.call and any(f in squash(c.with_header) for f in flat)}
+        return self._naming[names]
 
     def _share_naming(self, spec) -> float:
         """The share of passages that name a unit of `spec`."""

@@ -40,6 +40,8 @@ LATEST_RE = re.compile(r"\b(?:latest|most recent|newest)\b|最新|最近一个?�
 # Endings of a company's legal name that a question leaves out.
 CORPORATE = re.compile(r"[,.]?\s*\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|group|holdings?|"
                        r"usa|sa|ag|nv|se)\b\.?$", re.I)
+# A Chinese company name's corporate ending.
+CORPORATE_ZH = re.compile(r"(?:股份有限公司|有限公司|控股|集团|公司)+$")
 # Words too common to stand for a company on their own.
 GENERIC_NAMES = {"the", "company", "group", "international", "global", "american", "united", "first", "general",
                  "national", "new", "china", "holdings"}
@@ -60,6 +62,7 @@ def names_of(call: Call) -> list[str]:
     while short != CORPORATE.sub("", short).strip(" ,."):
         short = CORPORATE.sub("", short).strip(" ,.")
     out.append(short)
+    out.append(CORPORATE_ZH.sub("", call.company))  # "阿里巴巴集团" as "阿里巴巴"
     first = short.split()[0] if short.split() else ""
     if len(first) >= 4 and first.lower() not in GENERIC_NAMES and first[:1].isupper():
         out.append(first)
@@ -69,7 +72,8 @@ def names_of(call: Call) -> list[str]:
 def _name_re(name: str) -> re.Pattern:
     if re.search(r"[\u4e00-\u9fff]", name):
         return re.compile(re.escape(name))
-    return re.compile(r"(?<![A-Za-z0-9])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?![A-Za-z0-9])", re.I)
+    body = re.escape(name).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]?")  # "Coca-Cola" as "coca cola"
+    return re.compile(r"(?<![A-Za-z0-9])" + body + r"(?![A-Za-z0-9])", re.I)
 
 
 def companies_named(question: str, calls: list[Call]) -> list[str]:
@@ -142,11 +146,13 @@ def _month_of(call: Call) -> int | None:
     return MONTHS.get(groups[0].lower()) or int(groups[0])
 
 
-def resolve(question: str, calls: list[Call]) -> Scope:
-    """The calls `question` is about (see the module)."""
+def resolve(question: str, calls: list[Call], translations: list[str] = ()) -> Scope:
+    """The calls `question` is about (see the module). `translations`: the
+    question's words in the other language (a Chinese question naming 可口可乐
+    finds the call of Coca-Cola)."""
     if not calls:
         return Scope()
-    companies = companies_named(question, calls)
+    companies = companies_named(question + " " + " ".join(translations), calls)
     pool = [c for c in calls if c.company in companies] if companies else list(calls)
     asked = periods_named(question)
     scope = Scope(companies=companies, periods=[p.text for p in asked])

@@ -52,3 +52,18 @@ def test_calls_are_named_by_id_or_words_and_a_wrong_name_lists_the_library():
     with pytest.raises(BadInput, match=r"no call matches 'Tyson'; the library holds: .*campbell-soup-q3-2021"):
         select(LIBRARY, ["Tyson"])
     assert slug("Campbell Soup", "Q3 2021") == "campbell-soup-q3-2021" and slug("阿里巴巴集团", "2023年12月") == "阿里巴巴集团-2023年12月"
+
+
+def test_a_chinese_company_is_named_without_its_corporate_ending_and_in_english_by_its_glossary_row():
+    from rag.glossary import Entry, Glossary
+    from rag.retrieve import company_names
+
+    zh = Call(id="ali", company="阿里巴巴集团", period="2023年12月份季度", language="zh")
+    en = Call(id="cpb", company="Campbell Soup", period="Q3 fiscal 2021", language="en")
+    assert resolve("阿里巴巴的收入是多少？", [zh, en]).calls == ["ali"]
+    glossary = Glossary([Entry(zh=("阿里巴巴集团", "阿里巴巴"), en=("Alibaba Group", "Alibaba"), kind="company"),
+                         Entry(zh=("菜鸟",), en=("Cainiao",), kind="unit")])
+    zh.aliases = company_names(glossary, zh.company)
+    assert zh.aliases == ["阿里巴巴", "Alibaba Group", "Alibaba"]
+    assert resolve("What was Alibaba's revenue?", [zh, en]).calls == ["ali"]
+    assert company_names(glossary, "Campbell Soup") == []

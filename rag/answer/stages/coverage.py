@@ -16,7 +16,10 @@ from ..records import Draft, Refuse, Stage
 class CheckCoverage(Stage):
 
     def run(self, draft: Draft) -> Draft | Refuse:
-        missing = coverage.missing(draft.evidence.question, self.ctx.knowledge)
+        ev = draft.evidence
+        calls = self.ctx.retriever.calls
+        companies = [n for c in ev.scope if c in calls for n in [calls[c].company, *calls[c].aliases]]
+        missing = coverage.missing(ev.question, self.ctx.knowledge, companies)
         if missing:
             return Refuse("not in the transcript: " + ", ".join(missing))
         return draft

@@ -104,6 +104,8 @@ class CheckParts(Stage):
         calls = self.ctx.retriever.calls
         if len(ev.scope) < 2 or not asks_figure(ev.question, k):
             return None
+        if len({calls[c].company for c in ev.scope if c in calls}) > 2:
+            return None  # a period asked of the whole library, not a comparison of named calls
         m = measure_of(ev.question, k)
         status = {}
         for cid in ev.scope:

@@ -59,8 +59,32 @@ def scope_of(retriever, ev) -> tuple[list[str], str]:
     library = list(retriever.calls.values())
     if ev.calls:
         return [c.id for c in select(library, ev.calls)], ""
-    s = resolve(ev.question, library)
+    translations = []
+    if ev.lang == "zh" and retriever.english_calls:  # Chinese names of English calls' companies
+        from ...retrieve import tokenize
+
+        translations = retriever.dictionary.to_english(tokenize(ev.question, retriever.jieba))
+    s = resolve(ev.question, library, translations)
+    if not s.calls and not s.companies and not s.periods:
+        return named_in(retriever, ev.question), ""
     return s.calls, s.missing
+
+
+# Glossary kinds that name something only one company's calls speak of.
+OWN_KINDS = ("unit", "product", "person")
+
+
+def named_in(retriever, question: str) -> list[str]:
+    """The calls of the one company whose transcripts name the businesses,
+    products or people the question names ("淘天集团的收入" is about the call
+    that speaks of 淘天), when the question names no company; [] (every call)
+    when they are named by several companies' calls, or by none."""
+    entries = [e for e in retriever.glossary.expand(question).entries if e.kind in OWN_KINDS]
+    if not entries:
+        return []
+    holding = {cid for e in entries for cid in retriever.calls_naming(tuple(v for v in e.zh + e.en if len(v) >= 2))}
+    companies = {retriever.calls[c].company for c in holding if c in retriever.calls}
+    return sorted(holding) if len(companies) == 1 else []
 
 
 class Retrieve(Stage):
