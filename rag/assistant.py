@@ -141,7 +141,9 @@ class Assistant:
             answer.generations = final.generations
             template = load_prompt(self.cfg.prompts_dir, f"absent_{first.lang}.txt")
             for part in final.absent:
-                answer.text += ("" if first.lang == "zh" else " ") + template.format(part=part)
+                said = template.format(part=part.rstrip())
+                said += "" if said[-1:] in "。？！?.!" else ("。" if first.lang == "zh" else ".")
+                answer.text += ("" if first.lang == "zh" else " ") + said
             timings.first_token_s = final.first_token_s
             timings.completion_tokens = final.completion_tokens
             timings.prompt_tokens = final.prompt_tokens

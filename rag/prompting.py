@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,10 +167,22 @@ def invented_names(prompts_dir: str, lang: str) -> tuple[str, ...]:
     return tuple(json.loads(path.read_text(encoding="utf-8")).get("names", ()))
 
 
+# The line above the passages when they all come from one call.
+ONE_CALL_LABEL = {"en": "All passages are from the call: {call}\n\n", "zh": "以下资料均来自电话会：{call}\n\n"}
+
+
 def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang: str,
                     glossary: Glossary | None = None) -> list[dict]:
     system = load_prompt(prompts_dir, f"answer_{lang}.txt")
-    blocks = "\n\n".join(passage_block(i, c, lang, glossary) for i, c in enumerate(passages, 1))
+    labels = {c.call_label for c in passages}
+    one_call = len(labels) == 1 and "" not in labels
+    if one_call:  # the call named once above the passages, not on each: a label repeated on
+        # every header crowds out the speaker line the model must read ("who asked…")
+        shown = [replace(c, call_label="") for c in passages]
+        head = ONE_CALL_LABEL[lang].format(call=passages[0].call_label)
+    else:
+        shown, head = passages, ""
+    blocks = head + "\n\n".join(passage_block(i, c, lang, glossary) for i, c in enumerate(shown, 1))
     user = load_prompt(prompts_dir, "user.txt").format(passages=blocks, question=question,
                                                        question_label=QUESTION_LABEL[lang])
     messages = [{"role": "system", "content": system}]

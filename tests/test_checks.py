@@ -560,6 +560,13 @@ def test_a_figure_question_whose_answer_has_only_unverified_figures_is_refused(g
     assert isinstance(decided("What did Jiang Fan say about Visible?", "It cost RMB 10.5 billion[1].",
                               ["RMB 10.5 billion"]), Draft)
     assert isinstance(decided(q, "Alibaba.com acquired Visible[1].", []), Draft)
+    # a date question whose only date no passage gives: refused; a date a passage gives stands
+    when = "When exactly will Cainiao list on the Hong Kong stock exchange?"
+    assert isinstance(decided(when, "Cainiao will list in the second quarter of 2024[1].", ["2024"]), Refuse)
+    assert isinstance(decided("菜鸟何时上市？", "菜鸟将于2024年上市[1]。", ["2024年"]), Refuse)
+    assert isinstance(decided(when, "Cainiao will list in 2024[1].", []), Draft)
+    assert isinstance(decided("What did Joe Tsai say about Cainiao in 2024?", "He said it listed [1] in 2024.", ["2024"]),
+                      Draft)
     # nothing of the answer cited: refused
     assert isinstance(decided("What did Jiang Fan say about Visible?", "It was a good deal.", []), Refuse)
 

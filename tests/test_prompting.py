@@ -93,3 +93,21 @@ def test_a_common_phrase_among_a_names_variants_is_written_as_its_own_english(gl
     assert english_names("通义千问大模型", glossary).count("Tongyi Qianwen") == 1
     assert english_names("阿里国际数字商业集团", glossary) == "Alibaba International Digital Commerce Group"
     assert english_only("We invest in 国际业务.", glossary) == "We invest in international business."
+
+
+def test_the_call_is_named_once_when_every_passage_comes_from_it(base_config):
+    """A label repeated on every header crowds out the speaker line; passages
+    of several calls each keep theirs."""
+    from rag.prompting import answer_messages
+
+    a = Chunk(id="a", doc="d", text="Revenue was $5 billion.", start=0, end=0, tokens=0, section="Q&A", speaker="Jane Roe",
+              firm="Acme Securities", call="acme-q1", call_label="Acme · Q1 2024", lang="en")
+    b = Chunk(id="b", doc="d", text="Margin was 20%.", start=0, end=0, tokens=0, call="acme-q1", call_label="Acme · Q1 2024", lang="en")
+    user = answer_messages(base_config.prompts_dir, "Who asked?", [a, b], "en")[-1]["content"]
+    assert user.startswith("All passages are from the call: Acme · Q1 2024\n\n[1] Q&A · Jane Roe")
+    assert user.count("Acme · Q1 2024") == 1
+    c = Chunk(id="c", doc="e", text="Margin was 30%.", start=0, end=0, tokens=0, call="beta-q1", call_label="Beta · Q1 2024", lang="en")
+    user = answer_messages(base_config.prompts_dir, "Compare margins", [b, c], "en")[-1]["content"]
+    assert user.startswith("[1] Acme · Q1 2024\n") and "[2] Beta · Q1 2024\n" in user
+    zh = answer_messages(base_config.prompts_dir, "谁问的？", [a, b], "zh")[-1]["content"]
+    assert zh.startswith("以下资料均来自电话会：Acme · Q1 2024")

@@ -25,10 +25,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(built_index, tmp_path_factory):
+    import shutil
+
     tmp = tmp_path_factory.mktemp("ui")
+    index = tmp / "index"  # its own copy: a transcript uploaded here joins this library only
+    shutil.copytree(built_index.index_dir, index)
     trace = tmp / "llm-trace.txt"
     port = _free_port()
-    env = dict(os.environ, RAG_INDEX_DIR=built_index.index_dir, RAG_LLM_TRACE=str(trace),
+    env = dict(os.environ, RAG_INDEX_DIR=str(index), RAG_LLM_TRACE=str(trace),
                GRADIO_TEMP_DIR=str(tmp / "gradio"), GRADIO_ANALYTICS_ENABLED="False")
     log = open(tmp / "ui.log", "w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "ui.py"), "--port", str(port)], env=env,
@@ -114,7 +118,7 @@ def test_browser_streams_answer_with_sources(server):
 
 def test_gradio_client_chat_endpoint(server):
     c = _client(server["url"])
-    _, chat, sources = c.predict("菜鸟的收入是多少？", [], "default", 5, api_name="/chat")
+    _, chat, sources = c.predict("菜鸟的收入是多少？", [], "default", 5, [], api_name="/chat")
     answer = _text(chat[-1])
     assert "285" in answer and "[1]" in answer
     assert "src-1" in sources
@@ -122,11 +126,11 @@ def test_gradio_client_chat_endpoint(server):
 
 def test_user_errors_appear_in_chat(server):
     c = _client(server["url"])
-    _, chat, _ = c.predict("   ", [], "default", 5, api_name="/chat")
+    _, chat, _ = c.predict("   ", [], "default", 5, [], api_name="/chat")
     assert "Please type a question" in _text(chat[-1])
-    _, chat, _ = c.predict("收入" * 700, [], "default", 5, api_name="/chat")
+    _, chat, _ = c.predict("收入" * 700, [], "default", 5, [], api_name="/chat")
     assert "上限是 1000" in _text(chat[-1])  # in the question's language
-    _, chat, _ = c.predict("revenue " * 200, [], "default", 5, api_name="/chat")
+    _, chat, _ = c.predict("revenue " * 200, [], "default", 5, [], api_name="/chat")
     assert "the limit is 1000" in _text(chat[-1])
 
 
@@ -139,7 +143,7 @@ def test_five_concurrent_users_all_answered_one_model_use_at_a_time(server):
 
     def user(i):
         c = _client(server["url"])
-        results[i] = _text(c.predict(questions[i], [], "default", 5, api_name="/chat")[1][-1])
+        results[i] = _text(c.predict(questions[i], [], "default", 5, [], api_name="/chat")[1][-1])
 
     threads = [threading.Thread(target=user, args=(i,)) for i in range(5)]
     for t in threads:
@@ -152,3 +156,41 @@ def test_five_concurrent_users_all_answered_one_model_use_at_a_time(server):
     assert len(spans) >= 5
     for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
         assert s2 >= e1, "two requests used the model at the same time"
+
+
+def test_a_pdf_uploaded_in_the_chat_joins_the_library_and_is_answered_with_its_speakers(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_pdf import EN_DATE, EN_HEADER, _en_lines, _write_pdf
+
+    pdf = tmp_path / "Northwind Robotics Q2 2024 earnings call.pdf"
+    _write_pdf(pdf, _en_lines(), "Helvetica", 22, EN_HEADER, EN_DATE)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server["url"])
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        assert "call(s) in the library" in page.locator("#title").inner_text()  # the library, not one company
+        page.locator("#library").click()
+        t0 = time.time()
+        page.locator("#upload input[type=file]").set_input_files(str(pdf))
+        page.wait_for_timeout(1500)
+        page.locator("#add").click()
+        page.wait_for_function("document.querySelector('#added') && document.querySelector('#added').innerText"
+                               ".includes('\u2713')", timeout=300_000)
+        t_indexed = time.time() - t0
+        added = page.locator("#added").inner_text()
+        table = page.locator("#library-table").inner_text()
+        page.fill("#question textarea", "What did Northwind Robotics' CFO say drove the gross margin improvement?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#sources .src[id^='src-']", timeout=300_000)
+        t_answered = time.time() - t0
+        answer = page.locator("#chat .message-row.bot-row, #chat [data-testid='bot']").last.inner_text()
+        sources = page.locator("#sources").inner_text()
+        browser.close()
+    print(f"\nUI upload: PDF indexed in {t_indexed:.1f} s, answered {t_answered:.1f} s after the upload began")
+    assert "Northwind Robotics" in added and "Northwind Robotics" in table
+    assert "mix" in answer.lower(), answer
+    assert "Lee Chen" in sources and "Northwind Robotics" in sources, sources  # the speaker and the call

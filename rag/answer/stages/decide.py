@@ -5,7 +5,11 @@ Errors it exists for:
   citation and number checks) is the model's own text: refused;
 - a figure question whose answer's figures are all unverified ("Alibaba.com
   paid RMB 10.5 billion to acquire Visible", a price no passage gives) has
-  nothing of what was asked left to show: refused.
+  nothing of what was asked left to show: refused;
+- a question asking when something happens or happened whose answer's
+  dates are all unverified ("Cainiao will list in the second quarter of
+  2024", a date no passage gives; the same for "何时上市？") is a guess:
+  refused.
 Otherwise the draft is the answer; its unmarked sentences are shown and
 flagged, its unverified numbers listed.
 """
@@ -13,12 +17,14 @@ flagged, its unverified numbers listed.
 from __future__ import annotations
 
 from ... import numbers as num
+from ...claims import MARKER_RE
 from ...measures import figures
-from ...questions import asks_figure
+from ...questions import asks_figure, asks_when
 from ..records import Draft, Refuse, Stage
 
 UNSUPPORTED = "no claim of the answer is supported by the passages"
 UNVERIFIED = "no figure of the answer is in the passages"
+UNDATED = "no date of the answer is in the passages"
 
 
 class Decide(Stage):
@@ -31,4 +37,8 @@ class Decide(Stage):
         if asks_figure(draft.evidence.question, self.ctx.knowledge) and shown and \
                 all(any(f.same_value(u) for u in flagged) for f in shown):
             return Refuse(UNVERIFIED)
+        dates = [n for n in num.extract(MARKER_RE.sub(" ", draft.text)) if n.kind in ("year", "date")]
+        if asks_when(draft.evidence.question) and dates and \
+                all(any(d.same_value(u) for u in flagged) for d in dates):
+            return Refuse(UNDATED)
         return draft
