@@ -78,6 +78,9 @@ class Config:
     llm_url: list[str] = field(default_factory=list)
     # Seconds an LLM server may take to send its next piece of an answer.
     llm_timeout: float = 300.0
+    # Sent to the LLM servers as `Authorization: Bearer` (llama_cpp.server
+    # --api_key). Never printed by `rag config`.
+    llm_api_key: str = ""
     # A running `rag serve` that `rag ask`, `rag search` and `rag batch` use
     # instead of loading everything themselves (RAG_SERVER). Empty: in-process.
     server: str = ""
@@ -98,8 +101,9 @@ class Config:
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
-        if d["api_key"]:
-            d["api_key"] = "(set)"
+        for secret in ("api_key", "llm_api_key"):
+            if d[secret]:
+                d[secret] = "(set)"
         return d
 
 

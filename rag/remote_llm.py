@@ -2,7 +2,10 @@
 of the in-process model: llama-cpp-python's own server is the tested one,
 
     python -m llama_cpp.server --model <the GGUF> --host 127.0.0.1 --port 8001 \\
-        --n_ctx 2048 --n_threads 2 --n_threads_batch 2
+        --n_ctx 2048 --n_batch 512 --n_threads 2 --n_threads_batch 2 --interrupt_requests False
+
+(`--interrupt_requests False`: by default that server cuts a streaming
+answer short when another request arrives; such an answer is refused here.)
 
 Error it exists for: one process, one model. A team outgrows a laptop's
 llama.cpp; the answers must then come from engines built for serving, by
@@ -41,6 +44,11 @@ from .models import resolve_llm
 SAMPLING = {"top_p": 0.95, "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.0, "presence_penalty": 0.0,
             "frequency_penalty": 0.0}
 CONNECT_TIMEOUT_S = 5.0
+# llama-cpp-python's server ends a stream early, with no finish reason, when
+# another request arrives (its interrupt_requests setting, on by default):
+# an answer cut short must not pass for a whole one.
+INTERRUPTED = ("LLM server {url} ended an answer early (another request interrupted it: start "
+               "llama_cpp.server with --interrupt_requests False)")
 
 _instances: dict[tuple, "RemoteLLM"] = {}
 _instances_lock = threading.Lock()
@@ -68,7 +76,7 @@ class RemoteLLM(AnswerModel):
         self._vocab = Llama(model_path=str(self.path), vocab_only=True, verbose=False)
         self.chat_format = chat_formatter(self._vocab, self.path)
         self.lock = FairQueue(len(self.urls))
-        headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
+        headers = {"Authorization": f"Bearer {cfg.llm_api_key}"} if cfg.llm_api_key else {}
         self.http = httpx.Client(headers=headers, timeout=httpx.Timeout(cfg.llm_timeout, connect=CONNECT_TIMEOUT_S),
                                  limits=httpx.Limits(max_connections=4 * len(self.urls)))
 
@@ -111,16 +119,21 @@ class RemoteLLM(AnswerModel):
                 if r.status_code >= 400:
                     r.read()
                     _check(r, url)
+                finished = False
                 for line in r.iter_lines():
                     if not line.startswith("data:"):
                         continue  # blank separators, ": ping" comments
                     data = line[5:].strip()
                     if data == "[DONE]":
-                        return
+                        break
                     chunk = json.loads(data)
                     if "error" in chunk:
                         raise LLMUnavailable(f"LLM server {url} failed: {_one_line(chunk['error'])}")
-                    yield chunk["choices"][0].get("text") or ""
+                    choice = chunk["choices"][0]
+                    finished = finished or choice.get("finish_reason") is not None
+                    yield choice.get("text") or ""
+                if not finished:
+                    raise LLMUnavailable(INTERRUPTED.format(url=url))
         except httpx.HTTPError as e:
             raise LLMUnavailable(f"LLM server {url} failed: {_reason(e)}") from None
 
@@ -141,6 +154,19 @@ class RemoteLLM(AnswerModel):
             except Exception as e:  # noqa: BLE001 (reported, not raised)
                 out.append({"url": url, "ok": False, "error": _reason(e)})
         return out
+
+
+def server_command(cfg: Config, port: int, host: str = "127.0.0.1", threads: int | None = None) -> list[str]:
+    """llama-cpp-python's server on the configured GGUF, sized as the
+    in-process model is (context, batch, threads): the tested LLM server."""
+    import sys
+
+    from .generate import N_BATCH
+
+    threads = threads or cfg.threads
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(resolve_llm(cfg)), "--host", host,
+            "--port", str(port), "--n_ctx", str(cfg.n_ctx), "--n_batch", str(N_BATCH),
+            "--n_threads", str(threads), "--n_threads_batch", str(threads), "--interrupt_requests", "False"]
 
 
 def _check(r, url: str) -> None:
