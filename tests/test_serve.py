@@ -238,6 +238,29 @@ def test_api_clients_and_a_chat_user_at_once_all_answered_one_model_use_at_a_tim
         assert s2 >= e1, "two requests used the model at the same time"
 
 
+def test_a_client_that_leaves_mid_answer_leaves_nothing_held(service):
+    """Its answer slot and its model use are given back (the stream is closed
+    when the connection goes; nothing waits for a reader that is gone)."""
+    import http.client
+
+    host, port = service["url"][len("http://"):].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=300)
+    conn.request("POST", "/v1/chat/completions", headers={"Content-Type": "application/json"},
+                 body=json.dumps({"stream": True, "messages": [
+                     {"role": "user", "content": "What did management say about the Cainiao IPO and its revenue?"}]}))
+    r = conn.getresponse()
+    while b'"draft"' not in r.readline():  # the model is writing
+        pass
+    conn.close()
+    deadline = time.time() + 60
+    while True:
+        queue = json.loads(urllib.request.urlopen(service["url"] + "/health", timeout=10).read())["queue"]
+        if queue["busy"] == 0 and queue["answers"] == 0:
+            break
+        assert time.time() < deadline, queue
+        time.sleep(0.5)
+
+
 def test_health_reports_the_queue(service):
     health = json.loads(urllib.request.urlopen(service["url"] + "/health", timeout=10).read())
     assert health["queue"]["slots"] == 1 and sum(health["queue"]["uses"]) > 0 and health["queue"]["waiting"] == 0
