@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from typing import Iterator
 
-from . import glossary as glossary_mod
 from . import numbers as num
 from .answer.pipeline import Context, Pipeline
 from .answer.records import (REFUSAL, Answer, Citation, Draft, Evidence, Refuse, Sources, Timings)
@@ -59,14 +58,19 @@ class Assistant:
     def __init__(self, config: Config | None = None, **overrides):
         self.cfg = config or load_config(overrides)
         resolve_llm(self.cfg)  # a missing model is reported before anything slow loads
-        self.glossary = glossary_mod.load(self.cfg.glossary)
-        self.retriever = Retriever(self.cfg)
         self.llm = shared_llm(self.cfg)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the index again (after calls were added or removed); the
+        model stays loaded. Questions already running finish on the old one."""
+        retriever = Retriever(self.cfg)
         # names the worked examples invent that an answer must not carry over
-        invented = {lang: unused_names(invented_names(self.cfg.prompts_dir, lang), self.retriever.corpus_flat)
+        invented = {lang: unused_names(invented_names(self.cfg.prompts_dir, lang), retriever.corpus_flat)
                     for lang in REFUSAL}
-        self.context = Context(self.cfg, self.retriever, self.llm, self.retriever.knowledge, invented)
-        self.pipeline = Pipeline(self.context)
+        context = Context(self.cfg, retriever, self.llm, retriever.knowledge, invented)
+        self.retriever, self.glossary = retriever, retriever.glossary
+        self.context, self.pipeline = context, Pipeline(context)
 
     # ------------------------------------------------------------- public
     def warm_up(self) -> None:
@@ -163,7 +167,7 @@ class Assistant:
             mine = [MARKER_RE.sub("", s) for s in claims if f"[{i}]" in s]
             out.append(Citation(marker=i, chunk_id=c.id, speaker=c.speaker, title=c.title, firm=c.firm,
                                 section=c.section, text=c.text, highlight=self._highlight(c, mine, draft.evidence.lang),
-                                doc=c.doc, start=c.start, end=c.end))
+                                doc=c.doc, start=c.start, end=c.end, call=c.call, call_label=c.call_label))
         return out
 
     def _highlight(self, chunk: Chunk, claims: list[str], lang: str) -> tuple[int, int]:

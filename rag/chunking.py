@@ -43,6 +43,9 @@ class Chunk:
     question_firm: str = ""
     question_turn: int = -1
     boilerplate: bool = False
+    call: str = ""  # the call's id in the library (rag/library.py)
+    call_label: str = ""  # how a reader names it: "Campbell Soup · Q3 fiscal 2021"
+    lang: str = ""  # the call's language: its headers are written in it
 
     @property
     def who(self) -> str:
@@ -51,14 +54,19 @@ class Chunk:
             return ""
         if self.firm and not self.title:
             return f"{self.speaker} ({self.firm})"
-        return f"{self.speaker}（{self.title}）" if self.title else self.speaker
+        if self.title:
+            return f"{self.speaker} ({self.title})" if self.lang == "en" else f"{self.speaker}（{self.title}）"
+        return self.speaker
 
     @property
     def header(self) -> str:
-        """Context that travels with the text into the embedder, BM25 and prompts."""
-        parts = [p for p in (self.section, self.who) if p]
+        """Context that travels with the text into the embedder, BM25 and
+        prompts: the call, the section, who speaks and whom they answer."""
+        parts = [p for p in (self.call_label, self.section, self.who) if p]
         if self.question_by:
-            parts.append(f"回答 {self.question_by} ({self.question_firm}) 的提问")
+            firm = f" ({self.question_firm})" if self.question_firm else ""
+            parts.append(f"answering {self.question_by}{firm}" if self.lang == "en"
+                         else f"回答 {self.question_by}{firm} 的提问")
         return " · ".join(parts)
 
     @property
@@ -140,7 +148,10 @@ def chunk_turn(doc: Document, turn: Turn, max_tokens: int, overlap_tokens: int) 
     return spans
 
 
-def chunk_document(doc: Document, max_tokens: int = 160, overlap_tokens: int = 24) -> list[Chunk]:
+def chunk_document(doc: Document, max_tokens: int = 160, overlap_tokens: int = 24, call: str = "",
+                   call_label: str = "", lang: str = "") -> list[Chunk]:
+    """The document's passages, each carrying its call (id and label) and
+    the call's language."""
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     for turn in doc.turns:
@@ -152,7 +163,7 @@ def chunk_document(doc: Document, max_tokens: int = 160, overlap_tokens: int = 2
                 firm=turn.firm or "", mode=turn.mode or "", role=turn.role, turn_index=turn.index,
                 question_by=turn.question_by or "", question_firm=turn.question_firm or "",
                 question_turn=turn.question_turn if turn.question_turn is not None else -1,
-                boilerplate=boilerplate,
+                boilerplate=boilerplate, call=call, call_label=call_label, lang=lang,
             )
             base = hashlib.sha256(f"{doc.name}\x1f{c.header}\x1f{text}".encode()).hexdigest()[:20]
             n = seen.get(base, 0)

@@ -50,7 +50,7 @@ def english_only(text: str, glossary: Glossary) -> str:
             i += 1
         return "".join(out)
 
-    entries = sorted(glossary.entries, key=lambda e: -max(len(z) for z in e.zh))
+    entries = sorted((e for e in glossary.entries if e.zh), key=lambda e: -max(len(z) for z in e.zh))
     for e in entries:
         en = next((a for a in e.en if not HAN_RE.search(a)), None)
         if not en:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from .errors import UserError
+from .errors import BadInput, UserError
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -38,8 +39,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index transcripts (default: the bundled corpus)")
     _common(p)
-    p.add_argument("files", nargs="*", help="transcript files (.txt/.md)")
+    p.add_argument("files", nargs="*", help="transcript files (.txt, .md, .pdf)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the whole index from the sources it records")
+    for field, what in (("company", "the company"), ("ticker", "its ticker"),
+                        ("period", "the period as the call states it, e.g. 'Q3 fiscal 2021'"),
+                        ("fiscal-year", "fiscal year (number)"), ("fiscal-quarter", "fiscal quarter (1-4)"),
+                        ("date", "the call's date (YYYY-MM-DD)"), ("language", "en or zh")):
+        p.add_argument(f"--{field}", dest=f"call_{field.replace('-', '_')}", metavar=field.upper().replace("-", "_"),
+                       type=int if field.startswith("fiscal") else str,
+                       help=f"set {what} for the files indexed (overrides detection and sidecar)")
+
+    p = sub.add_parser("calls", help="list the library of calls")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("knowledge", help="what was derived from each call (people, firms, business units)")
+    _common(p)
+    p.add_argument("--call", action="append", dest="calls", metavar="CALL", help="this call only (repeatable)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("remove", help="take calls out of the library")
+    _common(p)
+    p.add_argument("calls", nargs="+", help="call ids, or company/period words, as `rag calls` lists them")
 
     p = sub.add_parser("search", help="show the passages retrieved for a question")
     _common(p)
@@ -47,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--top-k", type=int, dest="top_k")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--call", action="append", dest="calls", metavar="CALL", help="search this call only (repeatable)")
 
     p = sub.add_parser("ask", help="answer one question with cited sources")
     _common(p)
@@ -54,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--top-k", type=int, dest="top_k")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--call", action="append", dest="calls", metavar="CALL", help="answer from this call only (repeatable)")
 
     p = sub.add_parser("batch", help="answer questions from a .txt or .jsonl file")
     _common(p)
@@ -153,11 +177,64 @@ def cmd_models(cfg, args) -> int:
 
 
 def cmd_index(cfg, args) -> int:
-    from .index import build
+    from .index import build, rebuild
 
-    files = args.files or cfg.corpus
-    summary = build(cfg, files, progress=not args.quiet and sys.stderr.isatty())
+    progress = not args.quiet and sys.stderr.isatty()
+    overrides = {k.removeprefix("call_"): v for k, v in vars(args).items() if k.startswith("call_") and v is not None}
+    if args.rebuild:
+        if args.files or overrides:
+            raise BadInput("--rebuild takes no files or call fields: it re-indexes the sources the index records")
+        summary = rebuild(cfg, progress)
+    else:
+        summary = build(cfg, args.files or cfg.corpus, progress=progress, overrides=overrides or None)
+    for line in summary.detected():
+        print(line)
     print(summary.line())
+    return 0
+
+
+def cmd_calls(cfg, args) -> int:
+    from .index import library
+
+    calls = library(cfg)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in calls], ensure_ascii=False))
+        return 0
+    if not calls:
+        print("the library is empty (run `rag index FILE...`)")
+        return 0
+    print(f"{'call':<34} {'company':<28} {'period':<20} {'lang':<4} {'passages':>8}  file")
+    for c in calls:
+        print(f"{c.id:<34} {c.company[:28]:<28} {c.period[:20]:<20} {c.language:<4} {c.chunks:>8}  {Path(c.source).name}")
+    return 0
+
+
+def cmd_knowledge(cfg, args) -> int:
+    from .index import current_generation, library, read_manifest
+    from .library import select
+
+    docs = read_manifest(current_generation(Path(cfg.index_dir))).get("docs", {})
+    wanted = {c.id for c in select(library(cfg), args.calls)} if args.calls else None
+    rows = [{"call": d["call"]["id"], **d.get("knowledge", {})} for d in docs.values()
+            if "call" in d and (wanted is None or d["call"]["id"] in wanted)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for r in rows:
+        print(r["call"])
+        people = ", ".join(f"{p['name']} ({p['title'] or p['firm'] or p['role']})" for p in r.get("people", [])
+                           if p["role"] != "operator")
+        print(f"  people: {people or '-'}")
+        print(f"  analysts' firms: {', '.join(r.get('firms', [])) or '-'}")
+        print(f"  business units: {', '.join(r.get('units', [])) or '-'}")
+    return 0
+
+
+def cmd_remove(cfg, args) -> int:
+    from .index import remove
+
+    for c in remove(cfg, args.calls):
+        print(f"removed {c.id} ({c.label})")
     return 0
 
 
@@ -165,11 +242,14 @@ def cmd_search(cfg, args) -> int:
     if cfg.server:
         from .serve.client import ServiceClient
 
-        found = ServiceClient.from_config(cfg).search(args.question, args.top_k)
+        found = ServiceClient.from_config(cfg).search(args.question, args.top_k, args.calls)
     else:
+        from .library import select
         from .retrieve import Retriever
 
-        hits = Retriever(cfg).search(args.question, args.top_k)
+        r = Retriever(cfg)
+        calls = [c.id for c in select(list(r.calls.values()), args.calls)] if args.calls else None
+        hits = r.search(args.question, args.top_k, calls)
         found = {"question": args.question, "results": [h.to_dict() for h in hits]}
     if args.json:
         print(json.dumps(found, ensure_ascii=False))
@@ -197,6 +277,9 @@ COMMANDS = {
     "config": cmd_config,
     "models": cmd_models,
     "index": cmd_index,
+    "calls": cmd_calls,
+    "remove": cmd_remove,
+    "knowledge": cmd_knowledge,
     "search": cmd_search,
     "ask": _lazy("commands", "cmd_ask"),
     "batch": _lazy("commands", "cmd_batch"),

@@ -23,7 +23,7 @@ def render(answer: dict) -> str:
         who = c["speaker"] + (f" ({c['firm']})" if c["firm"] and not c["title"] else f"（{c['title']}）" if c["title"] else "")
         s, e = c["highlight"]
         text = c["text"]
-        lines.append(f"[{c['marker']}] {who} · {c['section']}")
+        lines.append(f"[{c['marker']}] " + " · ".join(x for x in (c.get("call_label", ""), who, c["section"]) if x))
         lines.append("    " + (text[:s] + "«" + text[s:e] + "»" + text[e:]).replace("\n", "\n    "))
     t = answer["timings"]
     first = f"{t['first_token_s']:.1f}" if t.get("first_token_s") is not None else "-"
@@ -40,15 +40,15 @@ def answerer(cfg, top_k: int | None = None):
         from .serve.client import ServiceClient
 
         client = ServiceClient.from_config(cfg)
-        return lambda question, history=None: client.ask(question, history, top_k)
+        return lambda question, history=None, calls=None: client.ask(question, history, top_k, calls)
     from .assistant import Assistant
 
     assistant = Assistant(cfg)
-    return lambda question, history=None: assistant.ask(question, history).to_dict()
+    return lambda question, history=None, calls=None: assistant.ask(question, history, calls=calls).to_dict()
 
 
 def cmd_ask(cfg, args) -> int:
-    answer = answerer(cfg, args.top_k)(args.question)
+    answer = answerer(cfg, args.top_k)(args.question, calls=args.calls)
     if args.json:
         print(json.dumps(answer, ensure_ascii=False))
     else:

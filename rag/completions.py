@@ -319,7 +319,7 @@ CHANGE_AFTER_PCT = {"en": re.compile(r"^\s*(?:year[- ]over[- ]year|YoY|from a ye
 
 def metric_before(text: str, glossary: Glossary) -> str | None:
     """The metric (its main Chinese name) named last in `text`."""
-    names = [e.zh[0] for _, e in glossary.mentions(text) if e.kind in METRIC_KINDS]
+    names = [e.name("zh") for _, e in glossary.mentions(text) if e.kind in METRIC_KINDS]
     return names[-1] if names else None
 
 

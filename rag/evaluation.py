@@ -138,6 +138,10 @@ def score_item(item: dict, ans: dict) -> dict:
         row["evidence_cited"] = (not refused) and any(holds_evidence(c["text"], item["evidence"]) for c in cited)
     else:
         row["correct"] = refused
+    if item.get("call") and not refused:
+        # an answer drawn (in part) from a call the question is not about
+        calls = item["call"] if isinstance(item["call"], list) else [item["call"]]
+        row["other_call_cited"] = any(c.get("doc") and c["doc"] not in calls for c in cited)
     if not refused:
         row["language_ok"] = detect(text) == item["language"] and (item["language"] != "en" or not stray_chinese(text))
         row["unverified"] = ans.get("unverified_numbers", [])
@@ -200,6 +204,7 @@ def summarize(rows: list[dict]) -> dict:
         "answers_with_unverified_numbers": sum(1 for r in shown if r.get("unverified")),
         "unflagged_unsupported_numbers": sum(len(r.get("unflagged_unsupported", [])) for r in shown),
         "answers_with_unsupported_claims": sum(1 for r in shown if r.get("unsupported_claims")),
+        "answers_citing_another_call": sum(1 for r in shown if r.get("other_call_cited")),
         "language_match": _pct([r.get("language_ok", False) for r in shown]),
         "latency": {
             "first_token_p50_s": _quantile([r["first_token_s"] for r in rows], 0.5),
@@ -306,7 +311,7 @@ def table(summary: dict) -> str:
         f"numbers              answers with unverified {s['answers_with_unverified_numbers']}  "
         f"unflagged unsupported {s['unflagged_unsupported_numbers']}",
         f"claims               answers with a sentence no passage supports (flagged) "
-        f"{s['answers_with_unsupported_claims']}",
+        f"{s['answers_with_unsupported_claims']}  answers citing another call {s.get('answers_citing_another_call', 0)}",
         f"language match       {s['language_match']}%",
         "latency              " + "  ".join(f"{k} {v}" for k, v in s["latency"].items()),
         "by language          " + "  ".join(f"{k}: acc {v['accuracy']}% r@5 {v['recall@5']}%"

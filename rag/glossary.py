@@ -38,8 +38,10 @@ class Entry:
     part_of: str = ""
 
     def name(self, lang: str) -> str:
-        """The entry's main name in `lang` (the Chinese one when it has no English)."""
-        return self.zh[0] if lang == "zh" or not self.en else self.en[0]
+        """The entry's main name in `lang` (the other language's when it has none in `lang`)."""
+        if (lang == "zh" and self.zh) or not self.en:
+            return self.zh[0]
+        return self.en[0]
 
 
 @dataclass
@@ -147,8 +149,24 @@ def _alias_regex(alias: str) -> re.Pattern:
     return re.compile(left + body + right, re.I)
 
 
-@lru_cache(maxsize=4)
-def load(path: str) -> Glossary:
+def load(*paths: str, extra: tuple[Entry, ...] = ()) -> Glossary:
+    """The glossary of one or more TSV files (and `extra` entries, derived
+    from the calls), in that order; an empty path is skipped."""
+    return _load(tuple(p for p in paths if p), tuple(extra))
+
+
+@lru_cache(maxsize=8)
+def _load(paths: tuple[str, ...], extra: tuple[Entry, ...]) -> Glossary:
+    entries = [e for p in paths for e in _read(p)] + list(extra)
+    return Glossary(entries)
+
+
+def for_config(cfg, extra: tuple[Entry, ...] = ()) -> Glossary:
+    """The general lexicon of calls, the curated glossary (if any) and `extra`."""
+    return load(cfg.lexicon, cfg.glossary, extra=extra)
+
+
+def _read(path: str) -> list[Entry]:
     p = Path(path)
     if not p.is_file():
         raise UserError(f"glossary file not found: {p}")
@@ -164,4 +182,4 @@ def load(path: str) -> Glossary:
         en = tuple(t.strip() for t in cols[1].split("|") if t.strip())
         renders = tuple((z.strip(), r.strip()) for z, eq, r in variants if eq and r.strip())
         entries.append(Entry(zh, en, cols[2].strip(), renders, cols[3].strip() if len(cols) == 4 else ""))
-    return Glossary(entries)
+    return entries

@@ -8,6 +8,12 @@ on the previous, untouched generation, so the index is never half-written.
 Incremental: the manifest keeps each document's sha256 and chunk ids. A run
 on unchanged files writes nothing; a changed file's chunks are replaced in a
 copy of the current generation; other documents' chunks are left as they are.
+
+The library: each document is a call (rag/library.py), its record detected
+from the transcript and its file name (rag/callinfo.py), set or corrected
+by a sidecar file or by the caller, kept in the manifest. Every passage
+carries its call. A call can be taken out (`remove`), and the whole index
+rebuilt from the recorded sources (`rebuild`).
 """
 
 from __future__ import annotations
@@ -20,15 +26,24 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import callinfo
 from .chunking import Chunk, chunk_document
+from .derive import knowledge_of
 from .config import Config
-from .errors import IndexMissing
+from .errors import BadInput, IndexMissing, UserError
 from .ingest import SourceFile, read_source
+from .language import detect
+from .library import Call, select, slug, unique_id
 from .transcript import parse
 
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
-FORMAT_VERSION = 1
+# 2: every passage carries its call (id, label, language) in its header.
+FORMAT_VERSION = 2
+
+
+class IndexDamaged(UserError):
+    """The index's files are there but cannot be read."""
 # Chroma caps one add() call; 256 chunks is far below the limit.
 ADD_BATCH = 256
 
@@ -42,11 +57,22 @@ class IndexSummary:
     unchanged: int
     seconds: float
     generation: str | None
+    calls: list[Call] = None  # the calls (re)indexed by this run, as detected
 
     def line(self) -> str:
         return (f"indexed {self.documents} document(s), {self.chunks} chunks "
                 f"(+{self.added} / -{self.removed}, {self.unchanged} document(s) unchanged) "
                 f"in {self.seconds:.1f} s")
+
+    def detected(self) -> list[str]:
+        """What was detected of each call indexed, and what had to be guessed."""
+        out = []
+        for c in self.calls or []:
+            what = " · ".join(x for x in (c.company, c.ticker, c.period, c.date, c.language) if x)
+            guess = f"; guessed: {', '.join(c.guessed)} (set with --company/--period/... or {Path(c.source).name}" \
+                    f"{callinfo.SIDECAR_SUFFIX})" if c.guessed else ""
+            out.append(f"{c.id}: {what}{guess}")
+        return out
 
 
 def _settings():
@@ -88,7 +114,27 @@ def _params(cfg: Config, embedder: str) -> dict:
             "chunk_tokens": cfg.chunk_tokens, "chunk_overlap_tokens": cfg.chunk_overlap_tokens}
 
 
-def build(cfg: Config, paths: list[str], progress: bool = True) -> IndexSummary:
+def call_record(src: SourceFile, overrides: dict | None, taken: set[str], old: dict | None) -> Call:
+    """The call a source file is: detected from its text and name, then its
+    sidecar file, then `overrides` (the caller's flags); its id is kept from
+    an earlier indexing of the same file, else made from company and period."""
+    info = callinfo.for_file(src.path, src.text)
+    if overrides:
+        info = callinfo.apply_sidecar(info, {k: v for k, v in overrides.items() if v not in (None, "")})
+    call = Call(id="", company=info.company or Path(src.name).stem, ticker=info.ticker or "", period=info.period or "",
+                fiscal_year=info.fiscal_year, fiscal_quarter=info.fiscal_quarter, date=info.date or "",
+                language=info.language or detect(src.text[:4000]), source=str(src.path), sha256=src.sha256,
+                guessed=list(info.guessed) + ([] if info.company else ["company"]))
+    call.guessed = list(dict.fromkeys(call.guessed))
+    call.id = (old or {}).get("id") or unique_id(slug(call.company, call.period), taken)
+    return call
+
+
+def build(cfg: Config, paths: list[str], progress: bool = True, overrides: dict | None = None,
+          fresh: bool = False) -> IndexSummary:
+    """Index `paths` into a new generation (see the module). `overrides`
+    set call fields for these files (company, period...); `fresh` starts
+    from an empty index instead of the current one."""
     from .embed import E5EmbeddingFunction
     from .models import resolve_embedder
 
@@ -102,34 +148,35 @@ def build(cfg: Config, paths: list[str], progress: bool = True) -> IndexSummary:
     _remove_stale(index_dir)
     embedder = resolve_embedder(cfg)
     params = _params(cfg, embedder)
-    cur = current_generation(index_dir)
+    cur = None if fresh else current_generation(index_dir)
     manifest = read_manifest(cur)
     if manifest.get("params") != params:
-        cur, manifest = None, {}  # other embedder or chunking: rebuild from scratch
+        cur, manifest = None, {}  # other embedder, chunking or format: rebuild from scratch
     docs = dict(manifest.get("docs", {}))
-    changed = [s for s in sources if docs.get(str(s.path), {}).get("sha256") != s.sha256]
+    taken = {d["call"]["id"] for k, d in docs.items() if "call" in d and k not in keys}
+    calls: dict[str, Call] = {}
+    for s in sources:
+        calls[str(s.path)] = call_record(s, overrides, taken, docs.get(str(s.path), {}).get("call"))
+        taken.add(calls[str(s.path)].id)
+    changed = [s for s in sources if docs.get(str(s.path), {}).get("sha256") != s.sha256
+               or _call_fields(docs[str(s.path)].get("call")) != _call_fields(calls[str(s.path)].to_dict())]
     total_chunks = sum(d["chunks"] for d in docs.values())
     if not changed:
         return IndexSummary(len(docs), total_chunks, 0, 0, len(sources), time.perf_counter() - t0,
-                            cur.name if cur else None)
+                            cur.name if cur else None, [])
 
     new_chunks: dict[str, list[Chunk]] = {}
+    derived: dict[str, dict] = {}
     for s in changed:
+        call = calls[str(s.path)]
         doc = parse(s.text, s.name)
-        new_chunks[str(s.path)] = chunk_document(doc, cfg.chunk_tokens, cfg.chunk_overlap_tokens)
+        derived[str(s.path)] = knowledge_of(doc)
+        new_chunks[str(s.path)] = chunk_document(doc, cfg.chunk_tokens, cfg.chunk_overlap_tokens, call.id,
+                                                 call.label, call.language)
+        call.chunks = len(new_chunks[str(s.path)])
 
-    gen_name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    tmp = index_dir / f".tmp-{gen_name}"
-    if cur is not None:
-        shutil.copytree(cur, tmp)
-    else:
-        tmp.mkdir()
-    added = removed = 0
-    try:
-        ef = E5EmbeddingFunction(embedder)
-        client = open_client(tmp)
-        col = client.get_or_create_collection(cfg.collection, embedding_function=ef,
-                                              configuration={"hnsw": {"space": "cosine"}})
+    def apply(col, ef) -> tuple[int, int]:
+        added = removed = 0
         for key, chunks in new_chunks.items():
             old_ids = docs.get(key, {}).get("ids", [])
             if old_ids:
@@ -144,23 +191,104 @@ def build(cfg: Config, paths: list[str], progress: bool = True) -> IndexSummary:
             added += len(chunks)
             src = next(s for s in changed if str(s.path) == key)
             docs[key] = {"name": src.name, "sha256": src.sha256, "encoding": src.encoding,
-                         "chunks": len(chunks), "ids": [c.id for c in chunks]}
+                         "chunks": len(chunks), "ids": [c.id for c in chunks], "call": calls[key].to_dict(),
+                         "knowledge": derived[key]}
+        return added, removed
+
+    gen_name, (added, removed) = _new_generation(cfg, index_dir, cur, params, docs, apply, E5EmbeddingFunction(embedder))
+    total_chunks = sum(d["chunks"] for d in docs.values())
+    return IndexSummary(len(docs), total_chunks, added, removed, len(sources) - len(changed),
+                        time.perf_counter() - t0, gen_name, [calls[str(s.path)] for s in changed])
+
+
+# Call fields that, changed, re-index a file (its passages' headers carry them).
+def _call_fields(d: dict | None) -> tuple:
+    d = d or {}
+    return tuple(d.get(k) for k in ("id", "company", "ticker", "period", "fiscal_year", "fiscal_quarter", "date",
+                                     "language"))
+
+
+def _new_generation(cfg: Config, index_dir: Path, cur: Path | None, params: dict, docs: dict, apply, ef):
+    """Write a new generation: a copy of `cur` changed by `apply(collection,
+    embedding function)`, its manifest `docs`, switched to atomically."""
+    gen_name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    tmp = index_dir / f".tmp-{gen_name}"
+    if cur is not None:
+        shutil.copytree(cur, tmp)
+    else:
+        tmp.mkdir()
+    try:
+        client = open_client(tmp)
+        col = client.get_or_create_collection(cfg.collection, embedding_function=ef,
+                                              configuration={"hnsw": {"space": "cosine"}})
+        result = apply(col, ef)
         del col, client
         _release_clients()
         (tmp / MANIFEST).write_text(json.dumps({"params": params, "docs": docs}, ensure_ascii=False, indent=1),
                                     encoding="utf-8")
         _fsync_tree(tmp)
-        final = index_dir / gen_name
-        os.replace(tmp, final)
+        os.replace(tmp, index_dir / gen_name)
         _point_to(index_dir, gen_name)
     except BaseException:
         _release_clients()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _prune(index_dir, keep={gen_name, cur.name if cur else ""})
-    total_chunks = sum(d["chunks"] for d in docs.values())
-    return IndexSummary(len(docs), total_chunks, added, removed, len(sources) - len(changed),
-                        time.perf_counter() - t0, gen_name)
+    return gen_name, result
+
+
+def library(cfg: Config) -> list[Call]:
+    """The calls the current index holds, oldest period first."""
+    gen = current_generation(Path(cfg.index_dir))
+    docs = read_manifest(gen).get("docs", {})
+    return sorted((Call.from_dict(d["call"]) for d in docs.values() if "call" in d), key=lambda c: (c.company, c.order))
+
+
+def remove(cfg: Config, wanted: list[str]) -> list[Call]:
+    """Take the calls `wanted` names (ids or company/period words) out of
+    the index, in a new generation. Returns the calls removed."""
+    from .embed import E5EmbeddingFunction
+    from .models import resolve_embedder
+
+    index_dir = Path(cfg.index_dir)
+    cur = current_generation(index_dir)
+    if cur is None:
+        raise IndexMissing(f"no index in {index_dir} (run `rag index` first)")
+    manifest = read_manifest(cur)
+    docs = dict(manifest.get("docs", {}))
+    gone = select(library(cfg), wanted)
+    keys = [k for k, d in docs.items() if d.get("call", {}).get("id") in {c.id for c in gone}]
+
+    def apply(col, ef):
+        for k in keys:
+            col.delete(ids=docs[k]["ids"])
+            del docs[k]
+
+    _new_generation(cfg, index_dir, cur, manifest["params"], docs, apply, E5EmbeddingFunction(resolve_embedder(cfg)))
+    return gone
+
+
+def rebuild(cfg: Config, progress: bool = True) -> IndexSummary:
+    """A new index from the sources the current one records (the default
+    corpus when there is none): the way out of a damaged index."""
+    index_dir = Path(cfg.index_dir)
+    gen = current_generation(index_dir)
+    try:
+        docs = read_manifest(gen).get("docs", {})
+    except (OSError, ValueError):
+        docs = {}
+    paths = list(docs) or list(cfg.corpus)
+    missing = [p for p in paths if not Path(p).is_file()]
+    if missing:
+        raise BadInput(f"cannot rebuild: {len(missing)} recorded source(s) are gone, e.g. {missing[0]}")
+    overrides = {p: docs.get(p, {}).get("call") for p in paths}
+    summary = None
+    for p in paths:  # each with the call fields it was recorded with
+        rec = overrides.get(p) or {}
+        keep = {k: rec.get(k) for k in ("company", "ticker", "period", "fiscal_year", "fiscal_quarter", "date",
+                                        "language") if rec.get(k) and k not in rec.get("guessed", [])}
+        summary = build(cfg, [p], progress, keep or None, fresh=summary is None)
+    return summary
 
 
 def _point_to(index_dir: Path, gen_name: str) -> None:
@@ -201,19 +329,32 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def damaged(gen: Path | str, error: BaseException) -> IndexDamaged:
+    """One line naming the fix, for an index whose files do not read."""
+    reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+    return IndexDamaged(f"the index in {gen} is damaged ({reason}); run `rag index --rebuild`")
+
+
 def load_chunks(cfg: Config) -> tuple[Path, dict, list[Chunk]]:
     """All chunks of the current generation, for BM25 and metadata."""
     index_dir = Path(cfg.index_dir)
     gen = current_generation(index_dir)
     if gen is None:
         raise IndexMissing(f"no index in {index_dir} (run `rag index` first)")
-    manifest = read_manifest(gen)
-    client = open_client(gen)
     try:
+        manifest = read_manifest(gen)
+    except (OSError, ValueError) as e:
+        raise damaged(gen, e) from None
+    if manifest.get("params", {}).get("format") != FORMAT_VERSION:
+        raise IndexMissing(f"the index in {gen} is of an older format; run `rag index --rebuild`")
+    try:
+        client = open_client(gen)
         col = client.get_collection(cfg.collection)
-    except Exception:
-        raise IndexMissing(f"index in {gen} has no collection '{cfg.collection}' (run `rag index`)") from None
-    got = col.get(include=["documents", "metadatas"])
+        got = col.get(include=["documents", "metadatas"])
+    except Exception as e:  # chromadb raises its own errors for a malformed file
+        if "does not exist" in str(e).lower() or "not found" in str(e).lower():
+            raise IndexMissing(f"index in {gen} has no collection '{cfg.collection}' (run `rag index`)") from None
+        raise damaged(gen, e) from None
     chunks = [Chunk.from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
     chunks.sort(key=lambda c: (c.doc, c.start))
     return gen, manifest, chunks

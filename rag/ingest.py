@@ -1,7 +1,9 @@
 """Reading input files safely: size, binary content and text encodings.
 
 Every check happens before anything is written to the index, so a bad file is
-refused with one line and the index stays as it was.
+refused with one line and the index stays as it was. A PDF is read through
+its text layer (rag/pdf.py): page headers, footers and numbers dropped, a
+scanned, password-protected or damaged PDF refused with one line.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import pdf
 from .errors import BadInput
 
 # A transcript is tens of kilobytes; 10 MB is ~250 calls' worth of text and
@@ -17,7 +20,7 @@ from .errors import BadInput
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Share of control characters above which decoded "text" is really binary.
 MAX_CONTROL_SHARE = 0.01
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ""}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".pdf", ""}
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,16 @@ def read_source(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> SourceFile
     if p.is_dir():
         raise BadInput(f"{p} is a directory; name the transcript files inside it")
     if p.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise BadInput(f"{p}: unsupported file type '{p.suffix}' (plain .txt or .md transcripts only)")
+        raise BadInput(f"{p}: unsupported file type '{p.suffix}' (.txt, .md or .pdf transcripts only)")
     size = p.stat().st_size
     if size == 0:
         raise BadInput(f"{p} is empty")
     if size > max_bytes:
         raise BadInput(f"{p} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit for one transcript")
     raw = p.read_bytes()
+    if p.suffix.lower() == ".pdf":
+        text = pdf.read_pdf(raw, p)
+        return SourceFile(path=p.resolve(), name=p.name, text=text, sha256=hashlib.sha256(raw).hexdigest(), encoding="pdf")
     if b"\x00" in raw[:65536]:
         raise BadInput(f"{p} looks binary (NUL bytes), not a text transcript")
     text, encoding = decode(raw, p)

@@ -46,6 +46,9 @@ MEASURED_KINDS = ("amount", "percent", "pp", "plain")
 # 565 亿"), sometimes right after ("17 亿美元的非核心资产"); English words are
 # longer ("free cash flow for the quarter was RMB 56.5 billion").
 WINDOW = {"zh": (40, 12), "en": (90, 40)}
+# A metric's name followed by "per …" names a ratio of it ("revenue per
+# passenger cruise day", "每股收益" is its own entry), another measure.
+PER_RE = re.compile(r"\s+per\s+(?!cent\b)", re.I)
 # Characters before and after a number in which the year-ago words naming it stand.
 YEAR_AGO_WINDOW = {"zh": (12, 0), "en": (40, 30)}
 # Glossary kinds of a place ("the US", "欧洲"): a figure for it names it.
@@ -125,6 +128,8 @@ class Measure:
         for rx, e in self.glossary._patterns:
             if e in self.metric_entries:
                 for m in rx.finditer(window):
+                    if PER_RE.match(window, m.end()):
+                        continue  # "revenue per passenger cruise day" is a ratio, not revenue
                     if not any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in others):
                         return True
         return False

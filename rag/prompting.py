@@ -35,14 +35,26 @@ def load_prompt(prompts_dir: str, name: str) -> str:
     return (Path(prompts_dir) / name).read_text(encoding="utf-8").strip()
 
 
-def annotate_amounts(text: str) -> str:
-    """Append the English rendering after each Chinese-scaled amount."""
+def annotate_amounts(text: str, lang: str = "en") -> str:
+    """Append the rendering in the answer's language after each amount
+    written with the other language's scale: "281 亿元人民币 (= RMB 28.1
+    billion)" for an English answer, "$1.98 billion (= 19.8亿美元)" for a
+    Chinese one; the model copies a conversion instead of doing one."""
     out, last = [], 0
     for n in num.extract(text):
-        if n.kind == "amount" and any(u in n.text for u in ("亿", "万")):
-            out.append(text[last : n.end])
-            out.append(f" (= {num.format_en(n.value, n.currency)})")
-            last = n.end
+        if n.kind != "amount":
+            continue
+        chinese_scale = any(u in n.text for u in ("亿", "万"))
+        if lang == "en" and chinese_scale:
+            shown = num.format_en(n.value, n.currency)
+        elif lang == "zh" and not chinese_scale and n.value >= 1e4 and re.search(r"[A-Za-z$]", n.text):
+            shown = num.format_zh(n.value, n.currency)
+        else:
+            continue
+        end = text.index(n.text, n.start) + len(n.text)  # the amount's own end, not the space after it
+        out.append(text[last:end])
+        out.append(f" (= {shown})")
+        last = end
     out.append(text[last:])
     return "".join(out)
 
@@ -82,7 +94,9 @@ def english_header(c: Chunk, glossary: Glossary) -> str:
                 return e.en[0]
         return term
 
-    parts = [en(c.section, ("section",))] if c.section else []
+    parts = [c.call_label] if c.call_label else []
+    if c.section:
+        parts.append(en(c.section, ("section",)))
     if c.speaker:
         name = en(c.speaker, ("person",))
         who = f"{name} ({c.speaker})" if name != c.speaker else c.speaker
@@ -93,7 +107,7 @@ def english_header(c: Chunk, glossary: Glossary) -> str:
             who += f", {title}" if title else ""
         parts.append(who)
     if c.question_by:
-        parts.append(f"answering {c.question_by} ({c.question_firm})")
+        parts.append(f"answering {c.question_by}" + (f" ({c.question_firm})" if c.question_firm else ""))
     return " · ".join(parts)
 
 
@@ -102,7 +116,7 @@ def passage_block(i: int, c: Chunk, lang: str, glossary: Glossary | None = None)
         body = annotate_amounts(english_names(c.text, glossary) if glossary else c.text)
         head = english_header(c, glossary) if glossary else c.header
     else:
-        body, head = c.text, c.header
+        body, head = annotate_amounts(c.text, "zh"), c.header
     return f"[{i}] {head}\n{body}" if head else f"[{i}] {body}"
 
 

@@ -16,11 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from . import derive
 from . import dictionary as dictionary_mod
 from . import glossary as glossary_mod
 from .glossary import squash
 from .chunking import Chunk
 from .knowledge import Knowledge
+from .library import Call
 from .measures import measure_of, states
 from .config import Config
 from .index import load_chunks, open_client
@@ -91,6 +93,7 @@ class Hit:
             "mode": c.mode, "role": c.role, "turn_index": c.turn_index,
             "question_by": c.question_by, "question_firm": c.question_firm,
             "doc": c.doc, "start": c.start, "end": c.end, "boilerplate": c.boilerplate,
+            "call": c.call, "call_label": c.call_label,
             "reasons": self.reasons,
         }
 
@@ -113,6 +116,14 @@ def _init_jieba(cfg: Config, words: list[str]):
     return jieba
 
 
+def _title_has(title: str, term: str) -> bool:
+    """A speaker's title holds a title term, as a word when it is Latin
+    ("CFO" in "EVP and CFO", not in "CFOs"; "首席财务官" anywhere)."""
+    if not term.isascii():
+        return term in title
+    return re.search(r"(?<![a-z])" + re.escape(term) + r"(?![a-z])", title) is not None
+
+
 def tokenize(text: str, jieba) -> list[str]:
     out = []
     for tok in jieba.lcut_for_search(text.lower()):
@@ -128,9 +139,16 @@ class Retriever:
         from .models import resolve_embedder
 
         self.cfg = cfg
-        self.glossary = glossary_mod.load(cfg.glossary)
-        self.jieba = _init_jieba(cfg, self.glossary.zh_words())
         self.generation, self.manifest, self.chunks = load_chunks(cfg)
+        # the general lexicon, the curated glossary, and what was derived from each call when indexed
+        derived = tuple(e for d in self.manifest.get("docs", {}).values()
+                        for e in derive.entries(d.get("knowledge", {})) + derive.company_entries(d.get("call", {})))
+        self.glossary = glossary_mod.for_config(cfg, derived)
+        self.jieba = _init_jieba(cfg, self.glossary.zh_words())
+        # the library: each call's record, by id (rag/library.py)
+        self.calls: dict[str, Call] = {d["call"]["id"]: Call.from_dict(d["call"])
+                                       for d in self.manifest.get("docs", {}).values() if "call" in d}
+        self.english_calls = any(c.language == "en" for c in self.calls.values())
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_client(self.generation).get_collection(cfg.collection, embedding_function=self.ef)
         self.by_id = {c.id: c for c in self.chunks}
@@ -175,40 +193,60 @@ class Retriever:
             dense_q = f"{question}{glossed} {' '.join(words)}".rstrip()
         else:
             chinese, dense_q = exp.zh_terms, question
+            if self.english_calls:  # the library holds English calls: the question's words in English too
+                words = [w for w in self.dictionary.to_english(tokenize(question, self.jieba)) if w not in STOPWORDS]
+                english = list(dict.fromkeys(exp.en_terms + words))
+                dense_q = f"{question} ({' '.join(english)})" if english else question
+                chinese = chinese + words
         bm25_tokens = tokenize(question + " " + " ".join(chinese + exp.en_terms), self.jieba)
         return dense_q, bm25_tokens, exp
 
-    def _dense(self, text: str) -> tuple[list[str], dict[str, float]]:
+    def _dense(self, text: str, calls: set[str] | None = None) -> tuple[list[str], dict[str, float]]:
         q = self.ef.query(text)
-        res = self.collection.query(query_embeddings=[q.tolist()], n_results=min(DENSE_CANDIDATES, len(self.chunks)),
-                                    include=["distances"])
+        where = {"call": {"$in": sorted(calls)}} if calls else None
+        n = len(self.chunks) if not calls else sum(1 for c in self.chunks if c.call in calls)
+        try:
+            res = self.collection.query(query_embeddings=[q.tolist()], n_results=max(1, min(DENSE_CANDIDATES, n)),
+                                        where=where, include=["distances"])
+        except Exception as e:  # chromadb's errors for files that no longer read
+            from .index import damaged
+
+            raise damaged(self.generation, e) from None
         ids = res["ids"][0]
         sims = {i: 1.0 - d for i, d in zip(ids, res["distances"][0])}  # cosine distance -> similarity
         return ids, sims
 
-    def _bm25(self, toks: list[str]) -> list[str]:
+    def _bm25(self, toks: list[str], calls: set[str] | None = None) -> list[str]:
         # each term once: a glossary expansion ("increase" -> 同比增长, 同比, 增长)
         # must not outweigh the question's own words
         q = [self.vocab[t] for t in dict.fromkeys(toks) if t in self.vocab]
         if not q:
             return []
         scores = self.bm25.get_scores(q)
+        if calls:  # the same restriction as the dense search's
+            scores = scores * np.array([c.call in calls for c in self.chunks], dtype=scores.dtype)
         order = np.argsort(-scores)
         return [self.chunks[i].id for i in order if scores[i] > 0]
 
     def _targets(self, question: str, exp: glossary_mod.Expansion) -> tuple[set[str], set[str]]:
-        """Speaker names and firms the question is about (any language)."""
+        """Speaker names and firms the question is about (any language): a
+        person or firm it names, a speaker named verbatim ("Ronald Keung"),
+        or the speakers whose title it names ("the CFO", "首席财务官")."""
         names: set[str] = set()
         firms: set[str] = set()
         for e in exp.of_kind("person"):
             names.update(x.lower() for x in e.zh + e.en)
         for e in exp.of_kind("firm"):
             firms.update(x.lower() for x in e.zh + e.en)
+        titles = [t.lower() for e in exp.of_kind("title") if "analyst" not in (v.lower() for v in e.en)
+                  for t in e.zh + e.en if len(t) >= 2]
         q = question.lower()
-        for c in self.chunks:  # speakers named verbatim ("Ronald Keung", "Jialong Shi")
+        for c in self.chunks:  # speakers named verbatim ("Ronald Keung", "Jialong Shi"), or by title
             for who in (c.speaker, c.question_by):
                 if who and who.lower() in q:
                     names.add(who.lower())
+            if c.speaker and c.title and any(_title_has(c.title.lower(), t) for t in titles):
+                names.add(c.speaker.lower())
         return names, firms
 
     def _share_naming(self, spec) -> float:
@@ -218,12 +256,15 @@ class Retriever:
             self._unit_shares[key] = sum(spec.names_unit(squash(c.text)) for c in self.chunks) / max(1, len(self.chunks))
         return self._unit_shares[key]
 
-    def search(self, question: str, top_k: int | None = None) -> list[Hit]:
+    def search(self, question: str, top_k: int | None = None, calls: list[str] | None = None) -> list[Hit]:
+        """The passages best answering `question`, from the calls `calls` (ids)
+        only when given, from every call otherwise."""
         top_k = top_k or self.cfg.top_k
+        allowed = set(calls) if calls else None
         dense_q, toks, exp = self.expand(question)
         with self._lock:
-            dense_ids, sims = self._dense(dense_q)
-        bm25_ids = self._bm25(toks)
+            dense_ids, sims = self._dense(dense_q, allowed)
+        bm25_ids = self._bm25(toks, allowed)
         hits: dict[str, Hit] = {}
         for rank, cid in enumerate(dense_ids, 1):
             h = hits.setdefault(cid, Hit(self.by_id[cid], 0.0))

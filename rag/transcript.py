@@ -10,13 +10,17 @@ paragraph keeps its character span in the cleaned text.
 The anchor of a speaker turn is its interpretation marker line, "（原话）" or
 "（翻译）". Above it stands either one line "Name (Firm):" / "Name：", or two
 lines "Name" + "Title"; a short line above those is a section heading. A file
-with no such markers falls back to plain paragraphs.
+with no such markers is tried against the English shapes (rag/shapes.py:
+participant lists, speaker lines, Refinitiv, "Name -- Title", "Name: text",
+Markdown) and otherwise falls back to plain paragraphs.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from . import shapes_text
 
 MARKER_RE = re.compile(r"^[（(]\s*(原话|翻译|原文|译文|Original|Interpretation|Interpreted|Translation)\s*[)）]$", re.I)
 MODES = {"原话": "原话", "原文": "原话", "original": "原话",
@@ -50,7 +54,7 @@ class Turn:
     title: str | None = None
     firm: str | None = None
     mode: str | None = None  # 原话 (speaker's own words) | 翻译 (interpretation)
-    role: str = "unknown"  # host | management | analyst | unknown
+    role: str = "unknown"  # host | management | analyst | operator | unknown
     paragraphs: list[Paragraph] = field(default_factory=list)
     question_by: str | None = None  # for answers in the Q&A: the analyst...
     question_firm: str | None = None  # ...their firm
@@ -193,8 +197,11 @@ def parse(raw: str, name: str) -> Document:
     lines = clean_lines(raw)
     headers = _find_headers(lines)
     if not headers:
-        return _plain(raw, name)
-    builder = _TextBuilder()
+        from . import shapes  # English shapes; builds on this module's Document and Turn
+
+        doc = shapes.parse(raw, name)
+        return doc if doc is not None else _plain(raw, name)
+    builder = TextBuilder()
     turns: list[Turn] = []
     section = ""
     if headers[0].start > 0:  # preamble before the first speaker
@@ -257,16 +264,24 @@ def _assign_roles(turns: list[Turn]) -> None:
 
 def _plain(raw: str, name: str) -> Document:
     """Any other text: blank lines separate paragraphs, Markdown headings
-    become sections."""
-    builder = _TextBuilder()
+    become sections. English lines are re-joined by the English rules (a
+    space at every break, hard wrapping, one sentence per line grouped into
+    paragraphs: rag/shapes_text.py), Chinese ones by `join_lines`."""
+    builder = TextBuilder()
     turns: list[Turn] = []
     section = ""
     block: list[str] = []
+    width = shapes_text.wrap_width(clean_lines(raw))
+
+    def paragraphs(chunk: list[str]) -> list[str]:
+        if any(_is_cjk(ch) for ln in chunk for ch in ln):
+            return join_lines(chunk)
+        return shapes_text.paragraphs(chunk, width)
 
     def flush():
         if block:
             t = Turn(index=len(turns), section=section, speaker=None)
-            t.paragraphs = builder.paragraphs([p for chunk in block for p in join_lines(chunk)])
+            t.paragraphs = builder.paragraphs([p for chunk in block for p in paragraphs(chunk)])
             turns.append(t)
             block.clear()
 
@@ -288,7 +303,7 @@ def _plain(raw: str, name: str) -> Document:
     return Document(name=name, text=builder.text(), turns=turns, kind="plain")
 
 
-class _TextBuilder:
+class TextBuilder:
     """Accumulates the cleaned text and hands out spans."""
 
     def __init__(self):
@@ -305,8 +320,12 @@ class _TextBuilder:
         self._add(f"## {section}")
 
     def speaker_line(self, speaker, title, firm, mode) -> None:
+        """"徐宏（首席财务官）（原话）：" in the Chinese layout, "Jane Doe (CFO):" otherwise."""
         extra = title or firm
-        self._add(f"{speaker}{f'（{extra}）' if extra else ''}（{mode}）：")
+        if mode:
+            self._add(f"{speaker}{f'（{extra}）' if extra else ''}（{mode}）：")
+        else:
+            self._add(f"{speaker}{f' ({extra})' if extra else ''}:")
 
     def paragraphs(self, texts: list[str]) -> list[Paragraph]:
         out = []

@@ -21,7 +21,7 @@ from rag.measures import figures, measure_of, measured, stating_sentences, state
 
 @pytest.fixture(scope="module")
 def glossary(base_config):
-    return load(base_config.glossary)
+    return load(base_config.lexicon, base_config.glossary)
 
 
 @pytest.fixture(scope="module")

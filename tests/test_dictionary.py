@@ -51,10 +51,16 @@ def test_the_corpus_dictionary_is_kept_by_vocabulary_and_a_bad_file_is_rebuilt(t
     files = list(tmp_path.glob("dictionary-*.json"))
     assert len(files) == 1
     assert load(words, tmp_path).senses == first.senses
-    files[0].write_text('{"senses": {"order": ["增长"]}, "phrases": {}}', encoding="utf-8")
+    files[0].write_text('{"senses": {"order": ["增长"]}, "phrases": {}, "english": {}}', encoding="utf-8")
     assert load(words, tmp_path).translate("orders") == ["增长"]  # read from the file, not rebuilt
     load(words | {"回购"}, tmp_path)  # another corpus, another file
     assert len(list(tmp_path.glob("dictionary-*.json"))) == 2
     files[0].write_text("{not json", encoding="utf-8")
     assert load(words, tmp_path).senses == first.senses
     assert load(words, tmp_path / "missing" / "dir").translate("orders grow") == ["订单", "增长"]
+
+
+def test_a_chinese_word_finds_the_english_words_a_corpus_uses():
+    d = load({"dividend", "cash", "flow", "free", "power", "costs"})
+    assert "dividend" in d.to_english(["股息"]) and "costs" in d.to_english(["成本"])
+    assert d.to_english(["不存在的词"]) == []

@@ -12,7 +12,7 @@ import pytest
 
 from rag.errors import BadInput
 from rag.index import build, current_generation, load_chunks, read_manifest
-from tests.conftest import CORPUS, RAG, SAMPLE
+from tests.conftest import CORPUS, RAG, ROOT, SAMPLE
 
 
 @pytest.fixture()
@@ -123,3 +123,52 @@ def test_read_source_rejects_undecodable(tmp_path):
     p.write_bytes("Café revenue grew, naïve résumé. ".encode("latin-1") * 10)
     with pytest.raises(BadInput, match="UTF-8"):
         read_source(p)
+
+
+EN_DEV = ROOT.parent / "shared" / "corpus" / "en-dev"
+ROCKET = EN_DEV / "Rocket Lab Q4 2023 earnings call (speaker lines).txt"
+
+
+def test_each_file_is_a_call_detected_set_by_flags_listed_and_removed(cfg, tmp_path):
+    from rag.index import library, remove
+
+    call = tmp_path / "call.txt"
+    shutil.copy(CORPUS, call)
+    rocket = tmp_path / ROCKET.name
+    shutil.copy(ROCKET, rocket)
+    s = build(cfg, [str(call), str(rocket)], progress=False)
+    got = {c.company: c for c in s.calls}
+    assert got["Rocket Lab USA, Inc."].ticker == "RKLB" and got["Rocket Lab USA, Inc."].period == "Q4 2023"
+    assert got["阿里巴巴集团"].language == "zh" and "12月" in got["阿里巴巴集团"].period
+    assert any(line.startswith("rocket-lab") and "RKLB" in line for line in s.detected())
+    _, manifest, chunks = load_chunks(cfg)
+    ids = {c.id for c in library(cfg)}
+    assert {c.call for c in chunks} == ids  # every passage carries its call
+    assert all(c.call_label.startswith("Rocket Lab") for c in chunks if c.call.startswith("rocket-lab"))
+    k = next(d["knowledge"] for d in manifest["docs"].values() if d["call"]["ticker"] == "RKLB")
+    assert {"Peter Beck", "Adam Spice"} <= {p["name"] for p in k["people"]} and "Cantor Fitzgerald" in k["firms"]
+    # a field set by the caller replaces detection, and re-indexes the file
+    s2 = build(cfg, [str(rocket)], progress=False, overrides={"company": "Rocket Lab", "period": "Q4 FY2023"})
+    assert s2.added and s2.calls[0].company == "Rocket Lab" and "company" not in s2.calls[0].guessed
+    assert [c.id for c in remove(cfg, ["Rocket Lab"])] == [s2.calls[0].id]
+    assert [c.company for c in library(cfg)] == ["阿里巴巴集团"]
+    with pytest.raises(BadInput, match="no call matches 'Rocket'"):
+        remove(cfg, ["Rocket"])
+
+
+def test_a_damaged_index_is_one_line_naming_the_fix_and_rebuild_recovers(cfg, tmp_path):
+    from rag.index import IndexDamaged, rebuild
+
+    call = tmp_path / "call.txt"
+    shutil.copy(CORPUS, call)
+    build(cfg, [str(call)], progress=False)
+    gen = current_generation(tmp_path / "index")
+    db = gen / "chroma.sqlite3"
+    db.write_bytes(db.read_bytes()[:4096])  # truncated, as a disk full or a killed copy leaves it
+    with pytest.raises(IndexDamaged, match=r"is damaged .*run `rag index --rebuild`"):
+        load_chunks(cfg)
+    r = subprocess.run([RAG, "search", "收入", "--index-dir", cfg.index_dir], capture_output=True, text=True)
+    assert r.returncode != 0 and "rag index --rebuild" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    s = rebuild(cfg, progress=False)
+    assert s.documents == 1 and load_chunks(cfg)[2]

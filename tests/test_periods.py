@@ -14,7 +14,7 @@ from rag.periods import Period, conflict, named
 @pytest.fixture(scope="module")
 def period_mismatch(base_config):
     """The answer's figures do not measure what was asked, here for their period."""
-    k = Knowledge(load(base_config.glossary))
+    k = Knowledge(load(base_config.lexicon, base_config.glossary))
     return lambda q, answer, passages: bool(figures(answer)) and not measured(answer, passages, measure_of(q, k))
 
 TWELVE_MONTHS = ("在截至 2023年 12月 31日止的 12个月，我们共回购了价值 95亿美元的股份，在考虑员工持股计划（ESOP）"

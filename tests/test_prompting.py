@@ -12,7 +12,7 @@ from rag.cleanup import english_only
 
 @pytest.fixture(scope="module")
 def glossary(base_config):
-    return load(base_config.glossary)
+    return load(base_config.lexicon, base_config.glossary)
 
 
 LSG = "本地生活集团的收入同比增长 13%至 152 亿元人民币，主要由饿了么的健康增长和高德的快速增长所推动。"

@@ -29,11 +29,14 @@ class StandInRetriever:
 
     def __init__(self):
         from rag.chunking import Chunk
+        from rag.library import Call
 
         self.chunks = [Chunk(id="x", doc="call-a.txt", text="菜鸟的收入为 285 亿元人民币。", start=0, end=16, tokens=10,
-                             section="财务业绩", speaker="徐宏", title="首席财务官")]
+                             section="财务业绩", speaker="徐宏", title="首席财务官", call="call-a")]
+        self.calls = {"call-a": Call(id="call-a", company="Example Group", period="2023年12月季度", language="zh",
+                                     source="/data/call-a.txt", sha256="ab", chunks=2)}
 
-    def search(self, question, top_k=None):
+    def search(self, question, top_k=None, calls=None):
         from rag.retrieve import Hit
 
         return [Hit(self.chunks[0], 0.5, 1, 1, 0.9)]
@@ -104,14 +107,14 @@ Q = [{"role": "user", "content": "菜鸟的收入是多少？"}]
 
 def test_chat_completion_carries_the_answer_and_its_record(cfg):
     a = StandIn()
-    r = _chat(_client(cfg, a), {"model": "anything", "messages": Q, "top_k": 3, "calls": ["call-a.txt"],
+    r = _chat(_client(cfg, a), {"model": "anything", "messages": Q, "top_k": 3, "calls": ["call-a"],
                                 "temperature": 0.7})
     assert r.status_code == 200
     body = r.json()
     assert body["object"] == "chat.completion" and body["choices"][0]["message"]["content"] == "菜鸟的收入为 285 亿元人民币[1]。"
     assert body["rag"]["citations"][0]["speaker"] == "徐宏" and body["rag"]["citations"][0]["highlight"] == [0, 16]
     assert {"warning", "correction_note", "refused", "refusal_reason", "sources"} <= set(body["rag"])
-    assert a.asked == [("菜鸟的收入是多少？", None, 3, ["call-a.txt"])]
+    assert a.asked == [("菜鸟的收入是多少？", None, 3, ["call-a"])]
 
 
 def test_history_is_the_messages_before_the_last_and_system_messages_are_ignored(cfg):
@@ -203,7 +206,7 @@ def test_models_search_calls_and_health(cfg):
     found = c.post("/v1/search", json={"query": "菜鸟的收入", "top_k": 1}).json()
     assert found["question"] == "菜鸟的收入" and found["results"][0]["speaker"] == "徐宏"
     calls = c.get("/v1/calls").json()["data"]
-    assert [(x["id"], x["chunks"]) for x in calls] == [("call-a.txt", 2)] and "ids" not in calls[0]
+    assert [(x["id"], x["company"], x["chunks"]) for x in calls] == [("call-a", "Example Group", 2)]
     health = c.get("/health").json()
     assert health["status"] == "ok" and health["queue"]["slots"] == 1 and health["index"]["chunks"] == 1
 

@@ -85,3 +85,20 @@ def test_plain_text_falls_back_to_paragraphs():
     assert d.sections == ["Notes", "Other"]
     assert [p.text for t in d.turns for p in t.paragraphs] == [
         "First paragraph about revenue.", "Second one.", "More text here."]
+
+
+def test_english_plain_text_is_rejoined_with_spaces():
+    raw = ("Revenue grew 5% in the quarter (Operator Instructions)\nand margins rose.\n\n"
+           "Acme Q1 2024 Earnings Call\nA second paragraph.\n")
+    d = parse(raw, "notes.txt")
+    assert d.kind == "plain" and all(t.speaker is None for t in d.turns)
+    assert [p.text for t in d.turns for p in t.paragraphs] == [
+        "Revenue grew 5% in the quarter (Operator Instructions) and margins rose.",
+        "Acme Q1 2024 Earnings Call", "A second paragraph."]
+
+
+def test_the_chinese_layout_is_parsed_before_any_english_shape(doc):
+    # its markers decide: every speaker turn keeps its mode, the Chinese speaker lines stay
+    assert all(t.mode in ("原话", "翻译") for t in doc.turns if t.speaker)
+    assert "徐宏（阿里巴巴集团首席财务官）（" in doc.text
+    assert {t.role for t in doc.turns if t.speaker} == {"host", "management", "analyst"}

@@ -39,6 +39,7 @@ class Evidence:
     top_k: int = 0
     # the calls to answer from (ids or names, as `rag calls` lists them); empty: all
     calls: list[str] = field(default_factory=list)
+    scope: list[str] = field(default_factory=list)  # the call ids searched (empty: every call)
 
     @property
     def asked(self) -> str:
@@ -118,6 +119,17 @@ class Refuse:
 Outcome = Draft | Retry | Refuse
 
 
+class Stage:
+    """A stage of the answer path: built once with the assistant's shared
+    context (rag/answer/pipeline.py), `run(draft)` returns an Outcome."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def run(self, draft: Draft) -> Outcome:
+        raise NotImplementedError
+
+
 # ---------------------------------------------------------------- what interfaces receive
 # What a user is told under an answer, in the answer's language.
 WARNING = {
@@ -147,6 +159,8 @@ class Citation:
     doc: str
     start: int  # span of the passage in the cleaned document
     end: int
+    call: str = ""  # the call's id in the library
+    call_label: str = ""  # "Campbell Soup · Q3 fiscal 2021"
 
 
 @dataclass

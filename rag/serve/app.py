@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..assistant import check_question
 from ..config import Config
 from ..errors import BadInput, IndexMissing, LLMUnavailable, ModelError, ModelMissing, UserError
+from ..library import select
 from . import library
 from .guard import ApiKeyAuth, BodyLimit
 from .protocol import (MODEL_ID, ChatRequest, SearchRequest, completion, error_body, new_id, stream_chunks)
@@ -186,10 +187,19 @@ def create_app(assistant, cfg: Config, chat: bool = True) -> FastAPI:
     async def calls():
         return {"object": "list", "data": library.calls(assistant.retriever)}
 
+    def _known(wanted: list[str]) -> None:
+        unknown = library.unknown_calls(assistant.retriever, wanted)
+        if unknown:
+            raise BadInput(f"unknown call {unknown[0]!r}; GET /v1/calls lists the calls")
+
     @app.post("/v1/search")
     async def search(body: SearchRequest):
         check_question(body.query)
-        hits = await run_in_threadpool(assistant.retriever.search, body.query, body.top_k)
+        calls = None
+        if body.calls:
+            _known(body.calls)
+            calls = [c.id for c in select(list(assistant.retriever.calls.values()), body.calls)]
+        hits = await run_in_threadpool(assistant.retriever.search, body.query, body.top_k, calls)
         return {"question": body.query, "results": [h.to_dict() for h in hits]}
 
     @app.post("/v1/chat/completions")
@@ -197,9 +207,7 @@ def create_app(assistant, cfg: Config, chat: bool = True) -> FastAPI:
         question, history = body.question_and_history()
         question = check_question(question)
         if body.calls:
-            unknown = library.unknown_calls(assistant.retriever, body.calls)
-            if unknown:
-                raise BadInput(f"unknown call {unknown[0]!r}; GET /v1/calls lists the calls")
+            _known(body.calls)
         ensure_threads()
         admission.enter()
         cid, created = new_id()

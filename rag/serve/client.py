@@ -48,10 +48,12 @@ class ServiceClient:
             body["calls"] = calls
         return self._request("POST", "/v1/chat/completions", body)["rag"]
 
-    def search(self, question: str, top_k: int | None = None) -> dict:
+    def search(self, question: str, top_k: int | None = None, calls: list[str] | None = None) -> dict:
         body: dict = {"query": question}
         if top_k:
             body["top_k"] = top_k
+        if calls:
+            body["calls"] = calls
         return self._request("POST", "/v1/search", body)
 
     def health(self) -> dict:

@@ -80,6 +80,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     query: str
     top_k: int | None = Field(default=None, ge=1, le=MAX_TOP_K)
+    calls: list[str] | None = Field(default=None, max_length=MAX_CALLS)
 
 
 def error_body(message: str, kind: str = "invalid_request_error", param: str | None = None,

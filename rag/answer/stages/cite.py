@@ -17,12 +17,10 @@ from __future__ import annotations
 
 from ... import claims as cl
 from ... import support
-from ..records import Draft
+from ..records import Draft, Stage
 
 
-class AttributeCitations:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class AttributeCitations(Stage):
 
     def run(self, draft: Draft) -> Draft:
         ev = draft.evidence

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from ... import completions as done
 from ...cleanup import english_amounts
-from ..records import Draft
+from ..records import Draft, Stage
 
 
-class Complete:
+class Complete(Stage):
     def __init__(self, ctx):
-        self.ctx = ctx
+        super().__init__(ctx)
         skip = set(ctx.cfg.disabled_stages)
         # (name, applies to languages, function(text, cited, lang) -> (text, corrections))
         steps = [

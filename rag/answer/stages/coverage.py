@@ -10,12 +10,10 @@ cannot be answered from the calls.
 from __future__ import annotations
 
 from ... import coverage
-from ..records import Draft, Refuse
+from ..records import Draft, Refuse, Stage
 
 
-class CheckCoverage:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class CheckCoverage(Stage):
 
     def run(self, draft: Draft) -> Draft | Refuse:
         missing = coverage.missing(draft.evidence.question, self.ctx.knowledge)

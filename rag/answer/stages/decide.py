@@ -15,15 +15,13 @@ from __future__ import annotations
 from ... import numbers as num
 from ...measures import figures
 from ...questions import asks_figure
-from ..records import Draft, Refuse
+from ..records import Draft, Refuse, Stage
 
 UNSUPPORTED = "no claim of the answer is supported by the passages"
 UNVERIFIED = "no figure of the answer is in the passages"
 
 
-class Decide:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class Decide(Stage):
 
     def run(self, draft: Draft) -> Draft | Refuse:
         if not draft.used:

@@ -15,7 +15,7 @@ from typing import Generator
 
 from ...generate import AnswerFieldStreamer, GenStats, cut_loop, looping, parse_json, whole_sentences
 from ...prompting import answer_messages
-from ..records import Draft
+from ..records import Draft, Stage
 
 # Sentences after which generation stops: the prompt asks for one to three;
 # a fourth is let through (the point of a speaker's answer sometimes comes
@@ -23,9 +23,9 @@ from ..records import Draft
 MAX_ANSWER_SENTENCES = 4
 
 
-class Generate:
+class Generate(Stage):
     def __init__(self, ctx):
-        self.ctx = ctx
+        super().__init__(ctx)
         self.names = ctx.glossary.zh_names()  # Chinese names an English answer may write
 
     def run(self, draft: Draft) -> Draft:

@@ -23,15 +23,13 @@ from dataclasses import replace
 from ...measures import figures, measure_of, measured, stating_sentences
 from ...prompting import load_prompt
 from ...questions import asks_figure, parts
-from ..records import Draft, Refuse, Retry
+from ..records import Draft, Refuse, Retry, Stage
 
 MISMATCH = "the answer's figures do not measure what was asked"
 NOT_STATED = "the calls state no figure for: {}"
 
 
-class CheckMeasure:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class CheckMeasure(Stage):
 
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from ... import claims as cl
 from ... import numbers as num
-from ..records import Draft
+from ..records import Draft, Stage
 
 
-class VerifyNumbers:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class VerifyNumbers(Stage):
 
     def run(self, draft: Draft) -> Draft:
         ev = draft.evidence

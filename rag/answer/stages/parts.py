@@ -5,7 +5,8 @@ and stops. "What did Alibaba say about Cainiao's IPO, and what was
 Cainiao's revenue this quarter?" got the IPO only, though Cainiao's revenue
 was in the passages; "Compare Cainiao's and AIDC's revenue" got Cainiao's.
 A question's parts are its questions (rag/questions.py: "…, and what was…",
-"…？…？") or, for one metric of several businesses, one per business.
+"…？…？"), for one metric of several businesses one per business, and for a
+figure asked of several calls (two quarters compared) one per call.
 - A figure part is answered when a figure of the answer measures it
   (rag/measures.py); a part no retrieved sentence states is absent.
 - Another part is answered when the answer holds most of its terms.
@@ -26,7 +27,8 @@ from ...knowledge import found
 from ...measures import UNIT_KINDS, measure_of, measured, stating_sentences
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
-from ..records import Draft, Evidence, Refuse, Retry
+from ...scope import resolve
+from ..records import Draft, Evidence, Refuse, Retry, Stage
 from .retrieve import search
 
 # A question that puts businesses side by side ("Cainiao's and AIDC's
@@ -40,9 +42,7 @@ TOPIC_KINDS = {"unit", "product", "person", "firm", "finance", "concept", "strat
 MISSING = "a part of the question is not answered"
 
 
-class CheckParts:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class CheckParts(Stage):
 
     def split(self, question: str, lang: str) -> list[str]:
         """The parts of `question` (one for a question of one part)."""
@@ -94,8 +94,46 @@ class CheckParts:
         out.update({t.forms: t.weight for t in words(part, k) if t.noun})
         return out
 
+    def by_call(self, draft: Draft) -> Draft | Retry | Refuse | None:
+        """A figure question about several calls ("How did Amphenol's sales
+        change from Q3 to Q4?", "What was Campbell's revenue?" with two
+        quarters indexed) is answered from each: a call whose passages give
+        no figure of the measure asked is asked on its own, or said to hold
+        none. None when the question is not about several calls."""
+        ev, k = draft.evidence, self.ctx.knowledge
+        calls = self.ctx.retriever.calls
+        if len(ev.scope) < 2 or not asks_figure(ev.question, k):
+            return None
+        m = measure_of(ev.question, k)
+        status = {}
+        for cid in ev.scope:
+            mine = [c for c in ev.passages if c.call == cid]
+            if measured(draft.text, mine, m):
+                status[cid] = True
+            else:
+                chunks = [c for c in self.ctx.retriever.chunks if c.call == cid]
+                status[cid] = False if any(stating_sentences(m, chunks)) else None
+        label = {cid: calls[cid].label if cid in calls else cid for cid in ev.scope}
+        absent = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c, st in status.items() if st is None]
+        missing = [c for c, st in status.items() if st is False]
+        if len(absent) == len(status):
+            return Refuse("the calls state none of: " + " / ".join(absent))
+        draft = draft.but(absent=draft.absent + absent)
+        if not missing:
+            return draft
+        hits = search(self.ctx.retriever, ev.question, ev.top_k or self.ctx.cfg.top_k, missing)
+        sub = Evidence(question=ev.question, lang=ev.lang, hits=hits, top_k=ev.top_k, scope=missing,
+                       passages=select_passages([h.chunk for h in hits], ev.lang, self.ctx.cfg.context_tokens,
+                                                self.ctx.glossary))
+        said = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c in missing]
+        return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, said),
+                     fallback=lambda d: d.but(absent=d.absent + said))
+
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence
+        per_call = self.by_call(draft)
+        if per_call is not None:
+            return per_call
         asked = self.split(ev.question, ev.lang)
         if len(asked) < 2:
             return draft
@@ -111,8 +149,11 @@ class CheckParts:
         if not (words(question, self.ctx.knowledge) or self.ctx.glossary.expand(question).of_kind(*TOPIC_KINDS)):
             question = load_prompt(self.ctx.cfg.prompts_dir, f"followup_{ev.lang}.txt").format(
                 previous=asked[0], question=question)
-        hits = search(self.ctx.retriever, question, ev.top_k or self.ctx.cfg.top_k)
-        sub = Evidence(question=question, lang=ev.lang, hits=hits, top_k=ev.top_k,
+        # the part's own calls when it names them ("… and in Q4?"), else the question's
+        own = resolve(question, list(self.ctx.retriever.calls.values()))
+        scope = [c for c in own.calls if not ev.scope or c in ev.scope] or ev.scope
+        hits = search(self.ctx.retriever, question, ev.top_k or self.ctx.cfg.top_k, scope or None)
+        sub = Evidence(question=question, lang=ev.lang, hits=hits, top_k=ev.top_k, scope=scope,
                        passages=select_passages([h.chunk for h in hits], ev.lang, self.ctx.cfg.context_tokens,
                                                 self.ctx.glossary))
         return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, missing),

@@ -16,14 +16,12 @@ from dataclasses import replace
 
 from ...cleanup import EQUALS_RE, drop_invented_names, english_amounts, english_only
 from ...prompting import select_passages
-from ..records import Draft, Refuse, Retry
+from ..records import Draft, Refuse, Retry, Stage
 
 NO_ANSWER = "model found no answer in the passages"
 
 
-class ReadAnswer:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class ReadAnswer(Stage):
 
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence

@@ -1,7 +1,13 @@
-"""Stage: the passages most likely to hold the answer.
+"""Stage: the passages most likely to hold the answer, from the calls asked.
 
-Error it exists for: an answer can only be as good as the passages it is
-drawn from. Hybrid search (rag/retrieve.py: dense and BM25, fused) finds
+Errors it exists for: an answer can only be as good as the passages it is
+drawn from; with several calls indexed, the nearest passages may be another
+call's (another quarter's figure, another company's). The calls are those
+the user chose (`calls=`), else those the question names (rag/scope.py: a
+company, a period, "latest"), else all; a company and period the library
+does not hold is refused, not answered from another call. A question
+comparing calls ("from Q3 to Q4") is searched in each, the results
+interleaved. Hybrid search (rag/retrieve.py: dense and BM25, fused) finds
 them; a question with several parts ("What did Alibaba say about Cainiao's
 IPO, and what was Cainiao's revenue?") is also searched part by part and
 the rankings interleaved (the whole question's first), so that the passages
@@ -13,9 +19,11 @@ calls: refused before the model reads anything.
 
 from __future__ import annotations
 
+from ...library import select
 from ...questions import parts, self_contained
+from ...scope import resolve
 from ...retrieve import Hit
-from ..records import Draft, Refuse
+from ..records import Draft, Refuse, Stage
 
 OFF_TOPIC = "retrieval below threshold"
 
@@ -31,24 +39,39 @@ def interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
     return list(out.values())[:k]
 
 
-def search(retriever, question: str, k: int) -> list[Hit]:
-    """The question's passages; a question of several parts also searched
-    part by part (the parts that name what they ask about: "来自哪家机构？"
-    alone finds nothing of its own)."""
+def search(retriever, question: str, k: int, calls: list[str] | None = None) -> list[Hit]:
+    """The question's passages (from `calls` only, when given); a question of
+    several parts also searched part by part (the parts that name what they
+    ask about: "来自哪家机构？" alone finds nothing of its own), and one about
+    several calls in each call."""
     asked = [p for p in parts(question) if self_contained(p, retriever.knowledge)]
-    whole = retriever.search(question, k)
-    if len(asked) < 2:
-        return whole
-    return interleave([whole] + [retriever.search(q, k) for q in asked], k)
+    whole = retriever.search(question, k, calls)
+    rankings = [whole]
+    if len(asked) >= 2:
+        rankings += [retriever.search(q, k, calls) for q in asked]
+    if calls and len(calls) >= 2:
+        rankings += [retriever.search(question, k, [c]) for c in calls]
+    return interleave(rankings, k) if len(rankings) > 1 else whole
 
 
-class Retrieve:
-    def __init__(self, ctx):
-        self.ctx = ctx
+def scope_of(retriever, ev) -> tuple[list[str], str]:
+    """The call ids to answer from, and what the library lacks (if anything)."""
+    library = list(retriever.calls.values())
+    if ev.calls:
+        return [c.id for c in select(library, ev.calls)], ""
+    s = resolve(ev.question, library)
+    return s.calls, s.missing
+
+
+class Retrieve(Stage):
 
     def run(self, draft: Draft) -> Draft | Refuse:
         ev = draft.evidence
-        ev.hits = search(self.ctx.retriever, ev.question, ev.top_k or self.ctx.cfg.top_k)
+        ids, missing = scope_of(self.ctx.retriever, ev)
+        if missing:
+            return Refuse(f"the library holds no call of {missing}")
+        ev.scope = ids
+        ev.hits = search(self.ctx.retriever, ev.question, ev.top_k or self.ctx.cfg.top_k, ids or None)
         if not ev.hits or max(h.dense_similarity for h in ev.hits) < self.ctx.cfg.refusal_threshold:
             return Refuse(OFF_TOPIC)
         return draft

@@ -10,12 +10,10 @@ prompt renders them); a smaller later passage may still fit.
 from __future__ import annotations
 
 from ...prompting import select_passages
-from ..records import Draft
+from ..records import Draft, Stage
 
 
-class SelectPassages:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class SelectPassages(Stage):
 
     def run(self, draft: Draft) -> Draft:
         ev = draft.evidence

@@ -14,14 +14,12 @@ from __future__ import annotations
 from ...generate import REWRITE_SCHEMA
 from ...language import detect
 from ...prompting import load_prompt, rewrite_messages
-from ..records import Draft
+from ..records import Draft, Stage
 
 SUBJECT_KINDS = ("unit", "person", "firm", "product", "company")
 
 
-class Standalone:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class Standalone(Stage):
 
     def run(self, draft: Draft) -> Draft:
         ev = draft.evidence

@@ -23,7 +23,7 @@ from ... import numbers as num
 from ... import support
 from ...chunking import Chunk
 from ...measures import UNIT_KINDS, _ancestors, measure_of, sentence_spans
-from ..records import Draft, Refuse, Retry
+from ..records import Draft, Refuse, Retry, Stage
 
 OTHER_BUSINESS = "the answer copies what the calls say of another business"
 # Characters of the passage before a figure's sentence in which the business
@@ -31,9 +31,7 @@ OTHER_BUSINESS = "the answer copies what the calls say of another business"
 OWNER_CONTEXT = 200
 
 
-class CheckSubject:
-    def __init__(self, ctx):
-        self.ctx = ctx
+class CheckSubject(Stage):
 
     def source(self, claim: str, passage: Chunk, lang: str) -> tuple[int, str, str]:
         """The sentence of `passage` the claim comes from: (how many of the

@@ -1,0 +1,169 @@
+"""Which calls of the library a question is about.
+
+Error it exists for: with several companies and quarters indexed, a
+question's nearest passages may be another call's: asked for Q1 TAVR sales,
+the assistant answered Q2's; asked for Tyson Foods' dividend, Dick's
+Sporting Goods'. A question that names a company and/or a period is answered
+from those calls only:
+- a company by its name, short name, ticker or another name of it the
+  library records ("Campbell's", "CPB", "阿里巴巴" for Alibaba Group);
+- a period by quarter and year ("Q3 2021", "third quarter of fiscal 2021",
+  "2023年12月份季度", "the December quarter"), matched against each call's
+  fiscal quarter and year, or its period's words;
+- "latest" / "most recent" / "最新" is the latest call of each company named
+  (of the library when none is).
+A company named with a period the library does not hold is said so rather
+than answered from another quarter. A question naming neither searches all
+calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .library import Call
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4,
+            "1": 1, "2": 2, "3": 3, "4": 4}
+MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                                      "september", "october", "november", "december"], 1)}
+QUARTER_RES = [
+    re.compile(r"\bQ([1-4])\b", re.I),
+    re.compile(r"\b(first|second|third|fourth)[- ](?:fiscal[- ])?quarter\b", re.I),
+    re.compile(r"第\s*([一二三四1-4])\s*(?:个)?(?:财政|财)?季度"),
+    re.compile(r"(?<![\d月])([一二三四])季度"),
+]
+YEAR_RE = re.compile(r"(?:\bfiscal(?: year)?\s*|\bFY\s?'?)(20\d\d|\d\d)\b|\b(20\d\d)\b|(20\d\d)\s*(?:财年|年)", re.I)
+MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b|(1[0-2]|[1-9])\s*月份?\s*(?:季度|底)", re.I)
+LATEST_RE = re.compile(r"\b(?:latest|most recent|newest)\b|最新|最近一个?季度|最近的", re.I)
+# Endings of a company's legal name that a question leaves out.
+CORPORATE = re.compile(r"[,.]?\s*\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|group|holdings?|"
+                       r"usa|sa|ag|nv|se)\b\.?$", re.I)
+# Words too common to stand for a company on their own.
+GENERIC_NAMES = {"the", "company", "group", "international", "global", "american", "united", "first", "general",
+                 "national", "new", "china", "holdings"}
+
+
+@dataclass
+class Scope:
+    calls: list[str] = field(default_factory=list)  # ids; empty: every call
+    companies: list[str] = field(default_factory=list)  # the companies named
+    periods: list[str] = field(default_factory=list)  # the periods named, as written
+    missing: str = ""  # a company and period named that the library does not hold
+
+
+def names_of(call: Call) -> list[str]:
+    """The names a question may use for a call's company."""
+    out = [call.company, *call.aliases]
+    short = CORPORATE.sub("", call.company).strip(" ,.")
+    while short != CORPORATE.sub("", short).strip(" ,."):
+        short = CORPORATE.sub("", short).strip(" ,.")
+    out.append(short)
+    first = short.split()[0] if short.split() else ""
+    if len(first) >= 4 and first.lower() not in GENERIC_NAMES and first[:1].isupper():
+        out.append(first)
+    return [n for n in dict.fromkeys(out) if n and len(n) >= 2]
+
+
+def _name_re(name: str) -> re.Pattern:
+    if re.search(r"[\u4e00-\u9fff]", name):
+        return re.compile(re.escape(name))
+    return re.compile(r"(?<![A-Za-z0-9])" + re.escape(name).replace(r"\ ", r"\s+") + r"(?![A-Za-z0-9])", re.I)
+
+
+def companies_named(question: str, calls: list[Call]) -> list[str]:
+    """The library's companies the question names (as recorded)."""
+    found = []
+    for call in calls:
+        if call.company in found:
+            continue
+        ticker = call.ticker and re.search(r"(?<![A-Za-z0-9])" + re.escape(call.ticker) + r"(?![A-Za-z0-9])", question)
+        if ticker or any(_name_re(n).search(question) for n in names_of(call)):
+            found.append(call.company)
+    return found
+
+
+@dataclass(frozen=True)
+class PeriodAsked:
+    text: str
+    quarter: int | None = None
+    year: int | None = None
+    month: int | None = None
+
+
+def periods_named(question: str) -> list[PeriodAsked]:
+    """The periods a question names, in order: each quarter with the year
+    (or month) written next to it; a year alone when no quarter is named."""
+    out: list[PeriodAsked] = []
+    years = [(m.start(), int(_full_year(next(g for g in m.groups() if g)))) for m in YEAR_RE.finditer(question)]
+    months = [(m.start(), MONTHS.get((m.group(1) or "").lower()) or int(m.group(2) or 0)) for m in MONTH_RE.finditer(question)]
+    quarters = sorted(((m.start(), ORDINALS[m.group(1).lower()], m.group()) for rx in QUARTER_RES
+                       for m in rx.finditer(question)), key=lambda q: q[0])
+    for pos, q, text in quarters:
+        year = _nearest(years, pos)
+        out.append(PeriodAsked(text, quarter=q, year=year))
+    if not quarters:
+        for pos, month in months:
+            out.append(PeriodAsked(question[pos : pos + 12], month=month, year=_nearest(years, pos)))
+        if not months:
+            out += [PeriodAsked(str(y), year=y) for _, y in dict.fromkeys(years)]
+    return out
+
+
+def _full_year(y: str) -> str:
+    return y if len(y) == 4 else "20" + y
+
+
+def _nearest(marks: list[tuple[int, int]], pos: int, reach: int = 40) -> int | None:
+    near = [(abs(p - pos), v) for p, v in marks if abs(p - pos) <= reach]
+    return min(near)[1] if near else None
+
+
+def matches(call: Call, p: PeriodAsked) -> bool:
+    if p.quarter is not None and call.fiscal_quarter is not None and p.quarter != call.fiscal_quarter:
+        return False
+    if p.quarter is not None and call.fiscal_quarter is None and not _month_of(call):
+        return False
+    if p.month is not None:  # "the December 2023 quarter": the calendar month and year the period names
+        years = re.findall(r"20\d\d", call.period) or ([call.date[:4]] if call.date else [])
+        return _month_of(call) == p.month and (p.year is None or not years or str(p.year) in years)
+    if p.year is not None and call.fiscal_year is not None and p.year != call.fiscal_year:
+        return False
+    return True
+
+
+def _month_of(call: Call) -> int | None:
+    """The month a call's period names ("2023年12月份季度", "quarter ended December 31")."""
+    m = MONTH_RE.search(call.period) or re.search(r"(1[0-2]|[1-9])\s*月", call.period)
+    if not m:
+        return None
+    groups = [g for g in m.groups() if g]
+    return MONTHS.get(groups[0].lower()) or int(groups[0])
+
+
+def resolve(question: str, calls: list[Call]) -> Scope:
+    """The calls `question` is about (see the module)."""
+    if not calls:
+        return Scope()
+    companies = companies_named(question, calls)
+    pool = [c for c in calls if c.company in companies] if companies else list(calls)
+    asked = periods_named(question)
+    scope = Scope(companies=companies, periods=[p.text for p in asked])
+    if LATEST_RE.search(question):
+        by_company: dict[str, Call] = {}
+        for c in pool:
+            if c.company not in by_company or c.order > by_company[c.company].order:
+                by_company[c.company] = c
+        scope.calls = [c.id for c in by_company.values()]
+        return scope
+    if asked:
+        chosen = [c for c in pool if any(matches(c, p) for p in asked)]
+        if not chosen and companies:
+            scope.missing = f"{', '.join(companies)} {' / '.join(scope.periods)}"
+            return scope
+        if chosen:
+            scope.calls = [c.id for c in chosen]
+            return scope
+    scope.calls = [c.id for c in pool] if companies else []
+    return scope

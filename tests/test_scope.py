@@ -1,0 +1,54 @@
+"""Which calls of a library a question is about, and calls named by a user
+(pure logic on call records)."""
+
+import pytest
+
+from rag.errors import BadInput
+from rag.library import Call, select, slug
+from rag.scope import periods_named, resolve
+
+LIBRARY = [
+    Call("campbell-soup-q3-2021", "Campbell Soup Company", "CPB", "Q3 fiscal 2021", 2021, 3),
+    Call("campbell-soup-q4-2021", "Campbell Soup Company", "CPB", "Q4 fiscal 2021", 2021, 4),
+    Call("amphenol-q3-2021", "Amphenol Corporation", "APH", "Q3 2021", 2021, 3),
+    Call("amphenol-q4-2021", "Amphenol Corporation", "APH", "Q4 2021", 2021, 4),
+    Call("equinix-q3-2022", "Equinix, Inc.", "EQIX", "Q3 2022", 2022, 3),
+    Call("alibaba-2023-12", "阿里巴巴集团", "BABA", "2023年12月份季度", 2024, None, aliases=["Alibaba Group", "Alibaba"]),
+]
+
+
+@pytest.mark.parametrize("question,calls", [
+    ("What was Campbell's organic sales growth in the third quarter of fiscal 2021?", ["campbell-soup-q3-2021"]),
+    ("CPB Q4 2021 adjusted EPS?", ["campbell-soup-q4-2021"]),
+    ("How did Amphenol's sales change from Q3 to Q4 2021?", ["amphenol-q3-2021", "amphenol-q4-2021"]),
+    ("What did Equinix say about power costs?", ["equinix-q3-2022"]),
+    ("What was Amphenol's latest quarterly revenue?", ["amphenol-q4-2021"]),
+    ("What was Alibaba's revenue in the December 2023 quarter?", ["alibaba-2023-12"]),
+    ("阿里巴巴集团本季度的收入是多少？", ["alibaba-2023-12"]),
+    ("Which company raised its dividend?", []),  # no company, no period: every call
+])
+def test_a_question_is_answered_from_the_calls_it_names(question, calls):
+    assert sorted(resolve(question, LIBRARY).calls) == sorted(calls)
+
+
+def test_a_company_and_period_the_library_lacks_is_said_so():
+    s = resolve("What were Campbell's sales in the first quarter of fiscal 2021?", LIBRARY)
+    assert s.calls == [] and "Campbell Soup" in s.missing and s.companies == ["Campbell Soup Company"]
+    # a company the library does not hold names no call: the question goes to every call (and is refused later)
+    assert resolve("What was Tyson Foods' dividend per share?", LIBRARY).calls == []
+
+
+def test_periods_are_read_with_their_year():
+    got = periods_named("How did sales change from the third quarter to the fourth quarter of fiscal 2021?")
+    assert [(p.quarter, p.year) for p in got] == [(3, 2021), (4, 2021)]
+    assert [(p.quarter, p.year) for p in periods_named("Q1 2024 versus Q4 2023")] == [(1, 2024), (4, 2023)]
+    assert [(p.month, p.year) for p in periods_named("阿里巴巴 2023年12月份季度的收入")] == [(12, 2023)]
+
+
+def test_calls_are_named_by_id_or_words_and_a_wrong_name_lists_the_library():
+    assert [c.id for c in select(LIBRARY, ["equinix-q3-2022"])] == ["equinix-q3-2022"]
+    assert [c.id for c in select(LIBRARY, ["CPB Q4"])] == ["campbell-soup-q4-2021"]
+    assert [c.id for c in select(LIBRARY, ["amphenol"])] == ["amphenol-q3-2021", "amphenol-q4-2021"]
+    with pytest.raises(BadInput, match=r"no call matches 'Tyson'; the library holds: .*campbell-soup-q3-2021"):
+        select(LIBRARY, ["Tyson"])
+    assert slug("Campbell Soup", "Q3 2021") == "campbell-soup-q3-2021" and slug("阿里巴巴集团", "2023年12月") == "阿里巴巴集团-2023年12月"
