@@ -22,10 +22,14 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test setup models index browser bench eval clean print-cmake-args
+.PHONY: run serve test setup models index browser bench eval clean print-cmake-args
 
 run: index
 	$(BIN)/rag ui
+
+# the chat and the HTTP API in one process (README: The service)
+serve: index
+	$(BIN)/rag serve
 
 test: models browser
 	$(BIN)/python -m pytest

@@ -23,7 +23,8 @@ from .claims import CLAIM_RE, MARKER_RE, sentences
 from .cleanup import unused_names
 from .config import Config, load_config
 from .errors import BadInput
-from .generate import LLM
+from .fairqueue import Request, within
+from .generate import shared_llm
 from .language import detect
 from .models import resolve_llm
 from .prompting import answer_messages, invented_names, load_prompt
@@ -57,7 +58,7 @@ class Assistant:
     def __init__(self, config: Config | None = None, **overrides):
         self.cfg = config or load_config(overrides)
         resolve_llm(self.cfg)  # a missing model is reported before anything slow loads
-        self.llm = LLM.shared(self.cfg)
+        self.llm = shared_llm(self.cfg)
         self.reload()
 
     def reload(self) -> None:
@@ -105,9 +106,11 @@ class Assistant:
                                calls=list(calls or [])))
         run = self.pipeline.run(draft)
         retrieval_s, sources_sent = 0.0, False
+        request = Request()  # its place in the model's queue: oldest question first
         while True:
             try:
-                event = next(run)
+                with within(request):
+                    event = next(run)
             except StopIteration as done:
                 final = done.value
                 break
@@ -119,7 +122,9 @@ class Assistant:
                 yield event
         if not sources_sent:
             yield Sources(question, draft.evidence.question, draft.evidence.hits, lang)
-        yield self._answer(question, draft.evidence, final, t0, retrieval_s)
+        answer = self._answer(question, draft.evidence, final, t0, retrieval_s)
+        answer.timings.queue_s = request.waited_s
+        yield answer
 
     # ------------------------------------------------------------- the Answer
     def _answer(self, question: str, first: Evidence, final: Draft | Refuse, t0: float,

@@ -109,6 +109,10 @@ def bare_llama(path: str, cfg: Config, messages: list[dict], schema: dict, max_t
 
 
 def cmd_bench(cfg: Config, args) -> int:
+    if getattr(args, "serve", False):
+        from .serve.bench import cmd_bench_serve
+
+        return cmd_bench_serve(cfg, args)
     from .assistant import Assistant
     from .generate import ANSWER_SCHEMA
     from .language import detect

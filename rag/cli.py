@@ -16,6 +16,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--embedder", help="'default' or a sentence-transformers model id/path")
     p.add_argument("--index-dir", dest="index_dir", help="where the index lives (default: ./index)")
     p.add_argument("--cache-dir", dest="cache_dir", help="where provisioned models live")
+    p.add_argument("--llm-url", dest="llm_url", metavar="URL[,URL...]",
+                   help="OpenAI-compatible completions server(s) to generate with instead of the in-process model")
+
+
+def _server(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--server", metavar="URL", help="a running `rag serve` to use (default: RAG_SERVER; none: in-process)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="show the passages retrieved for a question")
     _common(p)
+    _server(p)
     p.add_argument("question")
     p.add_argument("--top-k", type=int, dest="top_k")
     p.add_argument("--json", action="store_true")
@@ -66,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer one question with cited sources")
     _common(p)
+    _server(p)
     p.add_argument("question")
     p.add_argument("--top-k", type=int, dest="top_k")
     p.add_argument("--json", action="store_true")
@@ -73,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("batch", help="answer questions from a .txt or .jsonl file")
     _common(p)
+    _server(p)
     p.add_argument("infile")
     p.add_argument("--out", required=True, help="output .jsonl")
     p.add_argument("--top-k", type=int, dest="top_k")
@@ -94,16 +103,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retrieval-only", action="store_true")
     p.add_argument("--path-questions", type=int, default=24, dest="path_questions",
                    help="unseen questions timed through the answer path, with and without retries (0: skip)")
+    p.add_argument("--serve", action="store_true",
+                   help="instead: concurrent API clients and a chat user through `rag serve`, started here")
+    p.add_argument("--clients", default="1,4,16", help="--serve: concurrent API clients per round")
+    p.add_argument("--setups", default="inproc,llm1,llm2",
+                   help="--serve: LLM behind the service: inproc, llm1 (one llama_cpp.server), llm2 (two)")
 
     p = sub.add_parser("ui", help="start the chat in the browser")
     _common(p)
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+
+    p = sub.add_parser("serve", help="the chat and an OpenAI-compatible API in one long-lived process")
+    _common(p)
+    p.add_argument("--host", help="default 127.0.0.1; any other needs RAG_API_KEY or --insecure")
+    p.add_argument("--port", type=int, help="default 7860")
+    p.add_argument("--insecure", action="store_true", help="allow a non-loopback --host without an API key")
+    p.add_argument("--no-chat", action="store_true", dest="no_chat", help="the API only")
     return ap
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    keys = ("llm_model", "embedder", "index_dir", "cache_dir", "top_k", "host", "port")
+    keys = ("llm_model", "embedder", "index_dir", "cache_dir", "top_k", "host", "port", "llm_url", "server")
     out = {k: getattr(args, k, None) for k in keys}
     if getattr(args, "llm_model_eval", None):
         out["llm_model"] = args.llm_model_eval
@@ -218,19 +239,27 @@ def cmd_remove(cfg, args) -> int:
 
 
 def cmd_search(cfg, args) -> int:
-    from .retrieve import Retriever
+    if cfg.server:
+        from .serve.client import ServiceClient
 
-    from .library import select
+        found = ServiceClient.from_config(cfg).search(args.question, args.top_k, args.calls)
+    else:
+        from .library import select
+        from .retrieve import Retriever
 
-    r = Retriever(cfg)
-    calls = [c.id for c in select(list(r.calls.values()), args.calls)] if args.calls else None
-    hits = r.search(args.question, args.top_k, calls)
+        r = Retriever(cfg)
+        calls = [c.id for c in select(list(r.calls.values()), args.calls)] if args.calls else None
+        hits = r.search(args.question, args.top_k, calls)
+        found = {"question": args.question, "results": [h.to_dict() for h in hits]}
     if args.json:
-        print(json.dumps({"question": args.question, "results": [h.to_dict() for h in hits]}, ensure_ascii=False))
+        print(json.dumps(found, ensure_ascii=False))
         return 0
-    for n, h in enumerate(hits, 1):
-        c = h.chunk
-        print(f"[{n}] score={h.score:.4f} dense#{h.dense_rank} bm25#{h.bm25_rank} {c.header}")
+    from .chunking import Chunk
+
+    names = set(Chunk.__dataclass_fields__) - {"id", "tokens"}
+    for n, h in enumerate(found["results"], 1):
+        c = Chunk(id=h["chunk_id"], tokens=0, **{k: v for k, v in h.items() if k in names})
+        print(f"[{n}] score={h['score']:.4f} dense#{h['dense_rank']} bm25#{h['bm25_rank']} {c.header}")
         print("    " + c.text.replace("\n", "\n    "))
     return 0
 
@@ -257,6 +286,7 @@ COMMANDS = {
     "eval": _lazy("evaluation", "cmd_eval"),
     "bench": _lazy("bench", "cmd_bench"),
     "ui": _lazy("commands", "cmd_ui"),
+    "serve": _lazy("serve.run", "cmd_serve"),
 }
 
 if __name__ == "__main__":

@@ -6,34 +6,51 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import BadInput, UserError
+from .errors import BadInput, Unavailable, UserError
 
 
-def render(answer) -> str:
-    """Plain-text rendering of an Answer with its sources and warnings."""
-    lines = [answer.text]
-    if answer.warning:
-        lines.append(f"⚠ {answer.warning}")
-    if answer.correction_note:
-        lines.append(answer.correction_note)
-    for c in answer.citations:
-        who = c.speaker + (f" ({c.firm})" if c.firm and not c.title else f"（{c.title}）" if c.title else "")
-        s, e = c.highlight
-        lines.append(f"[{c.marker}] " + " · ".join(x for x in (c.call_label, who, c.section) if x))
-        lines.append("    " + (c.text[:s] + "«" + c.text[s:e] + "»" + c.text[e:]).replace("\n", "\n    "))
-    t = answer.timings
-    first = f"{t.first_token_s:.1f}" if t.first_token_s is not None else "-"
-    lines.append(f"({answer.model}; retrieval {t.retrieval_s * 1000:.0f} ms, first token {first} s, "
-                 f"total {t.total_s:.1f} s)")
+def render(answer: dict) -> str:
+    """Plain-text rendering of an answer's record (`Answer.to_dict()`, as
+    in-process or from a service) with its sources and warnings."""
+    if not isinstance(answer, dict):
+        answer = answer.to_dict()
+    lines = [answer["text"]]
+    if answer.get("warning"):
+        lines.append(f"⚠ {answer['warning']}")
+    if answer.get("correction_note"):
+        lines.append(answer["correction_note"])
+    for c in answer.get("citations", []):
+        who = c["speaker"] + (f" ({c['firm']})" if c["firm"] and not c["title"] else f"（{c['title']}）" if c["title"] else "")
+        s, e = c["highlight"]
+        text = c["text"]
+        lines.append(f"[{c['marker']}] " + " · ".join(x for x in (c.get("call_label", ""), who, c["section"]) if x))
+        lines.append("    " + (text[:s] + "«" + text[s:e] + "»" + text[e:]).replace("\n", "\n    "))
+    t = answer["timings"]
+    first = f"{t['first_token_s']:.1f}" if t.get("first_token_s") is not None else "-"
+    lines.append(f"({answer['model']}; retrieval {t['retrieval_s'] * 1000:.0f} ms, first token {first} s, "
+                 f"total {t['total_s']:.1f} s)")
     return "\n".join(lines)
 
 
-def cmd_ask(cfg, args) -> int:
+def answerer(cfg, top_k: int | None = None):
+    """`ask(question, history) -> the answer's record`: through the service
+    when one is configured (`--server` / RAG_SERVER; `top_k` when given,
+    else the service's own), else in-process."""
+    if cfg.server:
+        from .serve.client import ServiceClient
+
+        client = ServiceClient.from_config(cfg)
+        return lambda question, history=None, calls=None: client.ask(question, history, top_k, calls)
     from .assistant import Assistant
 
-    answer = Assistant(cfg).ask(args.question, calls=args.calls)
+    assistant = Assistant(cfg)
+    return lambda question, history=None, calls=None: assistant.ask(question, history, calls=calls).to_dict()
+
+
+def cmd_ask(cfg, args) -> int:
+    answer = answerer(cfg, args.top_k)(args.question, calls=args.calls)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        print(json.dumps(answer, ensure_ascii=False))
     else:
         print(render(answer))
     return 0
@@ -68,13 +85,11 @@ def read_batch(path: Path) -> list[dict]:
 def cmd_batch(cfg, args) -> int:
     from tqdm import tqdm
 
-    from .assistant import Assistant
-
     records = read_batch(Path(args.infile))
     out = Path(args.out)
     if out.resolve() == Path(args.infile).resolve():
         raise BadInput("--out must not be the input file")
-    assistant = Assistant(cfg)
+    ask = answerer(cfg, args.top_k)
     tmp = out.with_name(out.name + ".partial")
     failures = 0
     with open(tmp, "w", encoding="utf-8") as f:
@@ -84,7 +99,9 @@ def cmd_batch(cfg, args) -> int:
                 row = {**extra, "line": rec["line"], "error": rec["error"]}
             else:
                 try:
-                    row = {**extra, **assistant.ask(rec["question"], rec.get("history")).to_dict()}
+                    row = {**extra, **ask(rec["question"], rec.get("history"))}
+                except Unavailable:
+                    raise  # no later question can be answered either
                 except UserError as e:
                     row = {**extra, "question": rec["question"], "error": str(e)}
             failures += "error" in row
@@ -96,7 +113,8 @@ def cmd_batch(cfg, args) -> int:
     return 0
 
 
-def cmd_ui(cfg, args) -> int:
+def load_ui():
+    """The chat module, ui.py at the project's root."""
     import importlib.util
 
     from .config import PROJECT_ROOT
@@ -106,5 +124,9 @@ def cmd_ui(cfg, args) -> int:
         raise UserError(f"ui.py not found in {PROJECT_ROOT}")
     ui = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ui)
-    ui.launch(cfg)
+    return ui
+
+
+def cmd_ui(cfg, args) -> int:
+    load_ui().launch(cfg)
     return 0

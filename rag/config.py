@@ -74,13 +74,41 @@ class Config:
     disabled_stages: list[str] = field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 7860
+    # OpenAI-compatible completions servers generation goes to instead of the
+    # in-process model (llama-cpp-python's `python -m llama_cpp.server` on the
+    # same GGUF is the tested one). Several are used one request each at a
+    # time, the oldest request first (rag/fairqueue.py). Empty: in-process.
+    # RAG_LLM_URL takes them separated by commas.
+    llm_url: list[str] = field(default_factory=list)
+    # Seconds an LLM server may take to send its next piece of an answer.
+    llm_timeout: float = 300.0
+    # Sent to the LLM servers as `Authorization: Bearer` (llama_cpp.server
+    # --api_key). Never printed by `rag config`.
+    llm_api_key: str = ""
+    # A running `rag serve` that `rag ask`, `rag search` and `rag batch` use
+    # instead of loading everything themselves (RAG_SERVER). Empty: in-process.
+    server: str = ""
+    # `rag serve` checks it on every request (`Authorization: Bearer <key>`),
+    # and the CLI sends it to the server. Required to bind beyond loopback,
+    # unless `rag serve --insecure`. Never printed by `rag config`.
+    api_key: str = ""
+    # Largest request body `rag serve` reads (the API and the chat alike).
+    max_request_bytes: int = 262144
+    # Answers `rag serve` holds at once, in progress or queued for the model;
+    # one more gets 429 (each waiting answer holds a thread; at ~10 s per
+    # answer here, the 32nd waits about five minutes).
+    max_concurrent_answers: int = 32
 
     @property
     def models_dir(self) -> Path:
         return Path(self.cache_dir) / "models"
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        for secret in ("api_key", "llm_api_key"):
+            if d[secret]:
+                d[secret] = "(set)"
+        return d
 
 
 def _coerce(name: str, typ, raw):
@@ -91,7 +119,9 @@ def _coerce(name: str, typ, raw):
             return float(raw)
         if typ in ("list[str]",):
             if isinstance(raw, str):
-                return [p for p in raw.split(os.pathsep) if p]
+                # URLs hold the path separator ':'; they are separated by commas
+                sep = "," if name.endswith("_url") else os.pathsep
+                return [p.strip() for p in raw.split(sep) if p.strip()]
             return [str(x) for x in raw]
         return str(raw)
     except (TypeError, ValueError):

@@ -23,3 +23,15 @@ class BadInput(UserError):
 
 class ModelError(UserError):
     """The model file is present but cannot be used as configured."""
+
+
+class Unavailable(UserError):
+    """A service this process relies on is down or failed: no further
+    question can be answered until it is back (a batch stops)."""
+
+    exit_code = 3
+
+
+class LLMUnavailable(Unavailable):
+    """An LLM server (`llm_url`) cannot be reached or failed a request; the
+    message names the server. `rag serve` answers 503 with it."""

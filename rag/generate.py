@@ -1,8 +1,11 @@
 """The LLM: llama-cpp-python on the configured GGUF, with the chat template
 stored in the file, and grammar-constrained JSON output.
 
-One `Llama` per process, guarded by a lock: llama.cpp contexts are not safe
-to use from two threads, so concurrent requests queue here.
+One `Llama` per process: llama.cpp contexts are not safe to use from two
+threads, so concurrent requests queue here, oldest first (rag/fairqueue.py).
+With `llm_url` set, the same prompts and grammars go to OpenAI-compatible
+completions servers instead (rag/remote_llm.py), one request per server at
+a time.
 
 Answers are the JSON object `{"answerable": <bool>, "answer": "<text>"}`, but
 the model is not made to decode its fixed parts token by token (~0.12 s
@@ -31,12 +34,14 @@ import time
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from . import cachefile, replay
 from .config import Config
 from .errors import ModelError
+from .fairqueue import FairQueue
 from .models import resolve_llm
 from .numbers import LIST_ITEM_AFTER
 
@@ -210,88 +215,84 @@ class GenStats:
         return (self.completion_tokens - 1) / decode if decode > 0 else 0.0
 
 
-_instances: dict[tuple, "LLM"] = {}
-_instances_lock = threading.Lock()
+def chat_formatter(llama, path: Path):
+    """The chat template stored in the GGUF, as llama-cpp-python applies it."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelError(f"{path.name} has no chat template; use an instruction-tuned GGUF that stores one")
+    token_text = llama._model.token_get_text
+    return Jinja2ChatFormatter(template=template, eos_token=token_text(llama.token_eos()),
+                               bos_token=token_text(llama.token_bos()) if llama.token_bos() != -1 else "")
 
 
-class LLM:
-    def __init__(self, cfg: Config):
-        from .sampling import llama_class
+class AnswerModel:
+    """The answer format (decision, then the answer string under its grammar),
+    the schema-constrained completions and the queue for the model, over a
+    completion engine. Two engines give `_complete`: the in-process llama.cpp
+    (`LLM`, below) and OpenAI-compatible completions servers (`RemoteLLM`,
+    rag/remote_llm.py). Both are sent the same raw prompt, built here with the
+    GGUF's chat template, and the same GBNF grammars, so the answer path and
+    every check after it do not know which one answered.
 
-        self.path: Path = resolve_llm(cfg)
-        self.cfg = cfg
-        self.lock = threading.Lock()
-        from llama_cpp import LlamaGrammar
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    Error it exists for: a second copy of this flow for a server would drift
+    from the first (a prompt spaced differently changes the model's answers)."""
 
-        self.llama = llama_class()(model_path=str(self.path), n_ctx=cfg.n_ctx, n_threads=cfg.threads,
-                           n_threads_batch=cfg.threads, n_batch=N_BATCH, verbose=False)
-        template = self.llama.metadata.get("tokenizer.chat_template")
-        if not template:
-            raise ModelError(f"{self.path.name} has no chat template; use an instruction-tuned GGUF that stores one")
-        token_text = self.llama._model.token_get_text
-        self.chat_format = Jinja2ChatFormatter(template=template, eos_token=token_text(self.llama.token_eos()),
-                                               bos_token=token_text(self.llama.token_bos())
-                                               if self.llama.token_bos() != -1 else "")
-        self._decision = LlamaGrammar.from_string(DECISION_GRAMMAR, verbose=False)
-        self._string_rest = LlamaGrammar.from_string(STRING_REST_GRAMMAR, verbose=False)
-        # English answer grammars by the Chinese names they let through (see english_string_grammar)
-        self._english_rest: dict[tuple[str, ...], LlamaGrammar] = {}
-        import llama_cpp
-
-        stat = self.path.stat()
-        self.prefixes = PrefixCache(self.llama, Path(cfg.cache_dir) / "prompt-states",
-                                    f"{self.path.name}:{stat.st_size}:{llama_cpp.__version__}:{cfg.n_ctx}:{N_BATCH}")
-
-    def _answer_grammar(self, lang: str, names: tuple[str, ...]):
-        if lang != "en":
-            return self._string_rest
-        if names not in self._english_rest:
-            from llama_cpp import LlamaGrammar
-
-            self._english_rest[names] = LlamaGrammar.from_string(english_string_grammar(names), verbose=False)
-        return self._english_rest[names]
-
-    @classmethod
-    def shared(cls, cfg: Config) -> "LLM":
-        key = (str(resolve_llm(cfg)), cfg.n_ctx, cfg.threads)
-        with _instances_lock:
-            if key not in _instances:
-                _instances[key] = cls(cfg)
-            return _instances[key]
+    path: Path
+    cfg: Config
+    lock: FairQueue  # the engine's slots, granted oldest request first
+    chat_format: object
+    _vocab: object  # a llama_cpp.Llama holding at least the GGUF's vocabulary
 
     @property
     def name(self) -> str:
         return self.path.name
 
     def count_tokens(self, text: str) -> int:
-        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        return len(self._vocab.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    # ----------------------------------------------------------- engine
+    def _complete(self, slot: int, prompt: str, *, max_tokens: int, temperature: float, grammar: str | None,
+                  stream: bool, stop: list[str] | None = None) -> Iterator[str]:
+        """The text pieces of one completion of `prompt` on `slot`."""
+        raise NotImplementedError
+
+    def _prepare(self, slot: int, messages: list[dict], prompt: str | None = None) -> None:
+        """Make the engine hold the fixed turns' state (speed only)."""
+
+    def _warm(self, slot: int, messages: list[dict]) -> None:
+        self._prepare(slot, messages)
+
+    # ----------------------------------------------------------- queue
+    def _fixed_key(self, messages: list[dict]) -> str | None:
+        """The fixed turns before the question: a slot that read them last is preferred."""
+        if len(messages) < 2:
+            return None
+        return hashlib.sha256(json.dumps(messages[:-1], ensure_ascii=False).encode()).hexdigest()[:16]
 
     @contextmanager
-    def _use(self, stats: GenStats) -> Iterator[float]:
-        """Hold the model for one generation; on leaving (also when the caller
-        stops early) record the total time and the trace."""
-        with self.lock:
+    def _use(self, stats: GenStats, key: str | None = None) -> Iterator[tuple[float, int]]:
+        """Hold a slot of the model for one generation; on leaving (also when
+        the caller stops early) record the total time and the trace."""
+        slot = self.lock.acquire(key)
+        try:
             t0 = time.perf_counter()
             wall0 = time.time()
             try:
-                yield t0
+                yield t0, slot
             finally:
                 stats.total_s = time.perf_counter() - t0
-                _trace(wall0, time.time())
-
-    def _prepare(self, messages: list[dict], prompt: str | None = None) -> None:
-        """The fixed turns before the question (system prompt, worked examples)
-        are the prefix whose state is kept."""
-        if len(messages) > 1:
-            prompt = prompt or self.chat_format(messages=messages).prompt
-            self.prefixes.prepare(prompt, self.chat_format(messages=messages[:-1]).prompt)
+                _trace(wall0, time.time(), slot)
+        finally:
+            self.lock.release(slot)
 
     def warm(self, messages: list[dict]) -> None:
         """Read and keep the fixed turns of `messages` now (see PrefixCache)."""
-        with self.lock:
-            self._prepare(messages)
+        with self.lock.slot(self._fixed_key(messages)) as slot:
+            self._warm(slot, messages)
 
+    # ----------------------------------------------------------- completions
     def stream_json(self, messages: list[dict], schema: dict, max_tokens: int,
                     stats: GenStats | None = None) -> Iterator[str]:
         """Yield raw JSON text pieces of a schema-constrained chat completion."""
@@ -300,13 +301,15 @@ class LLM:
                                 lambda: self._stream_json(messages, schema, max_tokens, stats))
 
     def _stream_json(self, messages: list[dict], schema: dict, max_tokens: int, stats: GenStats) -> Iterator[str]:
-        with self._use(stats) as t0:
-            self._prepare(messages)
-            out = self.llama.create_chat_completion(
-                messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
-                response_format={"type": "json_object", "schema": schema},
-            )
-            yield from _counted((c["choices"][0]["delta"].get("content") for c in out), stats, t0)
+        """As llama-cpp-python's chat completion with a JSON schema does it:
+        the templated prompt, the schema's grammar, the end-of-turn text as stop."""
+        prompt = self.chat_format(messages=messages).prompt
+        with self._use(stats, self._fixed_key(messages)) as (t0, slot):
+            self._prepare(slot, messages, prompt)
+            out = self._complete(slot, prompt, max_tokens=max_tokens, temperature=self.cfg.temperature,
+                                 grammar=schema_grammar(json.dumps(schema)), stream=True,
+                                 stop=[self.chat_format.eos_token])
+            yield from _counted(out, stats, t0)
 
     def stream_answer(self, messages: list[dict], max_tokens: int, stats: GenStats | None = None,
                       lang: str = "zh", names: tuple[str, ...] = ()) -> Iterator[str]:
@@ -333,28 +336,31 @@ class LLM:
             yield piece
         stats.total_s = stats.total_s or time.perf_counter() - t0
 
+    def _answer_grammar(self, lang: str, names: tuple[str, ...]) -> str:
+        return english_string_grammar(names) if lang == "en" else STRING_REST_GRAMMAR
+
     def _stream_answer(self, messages: list[dict], max_tokens: int, stats: GenStats, lang: str,
                        names: tuple[str, ...]) -> Iterator[str]:
         prompt = self.chat_format(messages=messages).prompt + ANSWER_PREFIX
-        with self._use(stats) as t0:
-            self._prepare(messages, prompt)
-            decision = self._decide(prompt)
+        with self._use(stats, self._fixed_key(messages)) as (t0, slot):
+            self._prepare(slot, messages, prompt)
+            decision = self._decide(slot, prompt)
             if decision.strip() != "true":
                 yield answer_json(False, "")
                 return
             yield ANSWER_PREFIX + " true" + ANSWER_OPEN
-            out = self.llama.create_completion(prompt + " true" + ANSWER_OPEN, max_tokens=max_tokens,
-                                               temperature=self.cfg.temperature, stream=True,
-                                               grammar=self._answer_grammar(lang, names))
-            yield from _counted((c["choices"][0]["text"] for c in out), stats, t0)
+            out = self._complete(slot, prompt + " true" + ANSWER_OPEN, max_tokens=max_tokens,
+                                 temperature=self.cfg.temperature, grammar=self._answer_grammar(lang, names),
+                                 stream=True)
+            yield from _counted(out, stats, t0)
 
-    def _decide(self, prompt: str) -> str:
+    def _decide(self, slot: int, prompt: str) -> str:
         """" true" or " false" after the prompt. Both are single tokens here,
         so one token is normally enough; should the model start with a part
         (" t"), the decision is decoded again with room for the rest."""
         for max_tokens in (1, 3):
-            decision = self.llama.create_completion(prompt, max_tokens=max_tokens, temperature=0.0,
-                                                    grammar=self._decision)["choices"][0]["text"]
+            decision = "".join(self._complete(slot, prompt, max_tokens=max_tokens, temperature=0.0,
+                                              grammar=DECISION_GRAMMAR, stream=False))
             if decision.strip() in ("true", "false"):
                 break
         return decision
@@ -362,6 +368,90 @@ class LLM:
     def complete_json(self, messages: list[dict], schema: dict, max_tokens: int) -> dict:
         raw = "".join(self.stream_json(messages, schema, max_tokens))
         return parse_json(raw)
+
+
+@lru_cache(maxsize=16)
+def schema_grammar(schema_json: str) -> str:
+    """The GBNF grammar llama-cpp-python builds for a JSON schema."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return json_schema_to_gbnf(schema_json)
+
+
+_instances: dict[tuple, "AnswerModel"] = {}
+_instances_lock = threading.Lock()
+
+
+def shared_llm(cfg: Config) -> AnswerModel:
+    """The process's model for this configuration: the LLM servers of
+    `llm_url` when set, else the in-process llama.cpp."""
+    if cfg.llm_url:
+        from .remote_llm import RemoteLLM
+
+        return RemoteLLM.shared(cfg)
+    return LLM.shared(cfg)
+
+
+class LLM(AnswerModel):
+    """The in-process engine: one llama.cpp context (not safe to use from two
+    threads: one slot), its fixed prompt parts' states kept (PrefixCache),
+    greedy grammar sampling checked on the best token (rag/sampling.py)."""
+
+    def __init__(self, cfg: Config):
+        from .sampling import llama_class
+
+        self.path: Path = resolve_llm(cfg)
+        self.cfg = cfg
+        self.lock = FairQueue(1)
+        self.llama = llama_class()(model_path=str(self.path), n_ctx=cfg.n_ctx, n_threads=cfg.threads,
+                                   n_threads_batch=cfg.threads, n_batch=N_BATCH, verbose=False)
+        self._vocab = self.llama
+        self.chat_format = chat_formatter(self.llama, self.path)
+        self._grammars: dict[str, object] = {}  # parsed, by their text
+        import llama_cpp
+
+        stat = self.path.stat()
+        self.prefixes = PrefixCache(self.llama, Path(cfg.cache_dir) / "prompt-states",
+                                    f"{self.path.name}:{stat.st_size}:{llama_cpp.__version__}:{cfg.n_ctx}:{N_BATCH}")
+
+    @classmethod
+    def shared(cls, cfg: Config) -> "LLM":
+        key = (str(resolve_llm(cfg)), cfg.n_ctx, cfg.threads)
+        with _instances_lock:
+            if key not in _instances:
+                _instances[key] = cls(cfg)
+            return _instances[key]
+
+    def _grammar(self, text: str):
+        if text not in self._grammars:
+            from llama_cpp import LlamaGrammar
+
+            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return self._grammars[text]
+
+    def _complete(self, slot: int, prompt: str, *, max_tokens: int, temperature: float, grammar: str | None,
+                  stream: bool, stop: list[str] | None = None) -> Iterator[str]:
+        out = self.llama.create_completion(prompt, max_tokens=max_tokens, temperature=temperature, stream=stream,
+                                           stop=stop or [], grammar=self._grammar(grammar) if grammar else None)
+        if not stream:
+            return iter([out["choices"][0]["text"]])
+        return (c["choices"][0]["text"] for c in out)
+
+    def _prepare(self, slot: int, messages: list[dict], prompt: str | None = None) -> None:
+        """The fixed turns before the question (system prompt, worked examples)
+        are the prefix whose state is kept."""
+        if len(messages) > 1:
+            prompt = prompt or self.chat_format(messages=messages).prompt
+            self.prefixes.prepare(prompt, self.chat_format(messages=messages[:-1]).prompt)
+
+    def _stream_json(self, messages: list[dict], schema: dict, max_tokens: int, stats: GenStats) -> Iterator[str]:
+        with self._use(stats, self._fixed_key(messages)) as (t0, slot):
+            self._prepare(slot, messages)
+            out = self.llama.create_chat_completion(
+                messages=messages, temperature=self.cfg.temperature, max_tokens=max_tokens, stream=True,
+                response_format={"type": "json_object", "schema": schema},
+            )
+            yield from _counted((c["choices"][0]["delta"].get("content") for c in out), stats, t0)
 
 
 def answer_json(answerable: bool, answer: str) -> str:
@@ -372,22 +462,29 @@ def answer_json(answerable: bool, answer: str) -> str:
 
 
 def _counted(pieces: Iterator[str | None], stats: GenStats, t0: float) -> Iterator[str]:
-    """The non-empty decoded pieces, counted, the first one timed from t0."""
-    for piece in pieces:
-        if piece:
-            if stats.first_token_s is None:
-                stats.first_token_s = time.perf_counter() - t0
-            stats.completion_tokens += 1
-            yield piece
+    """The non-empty decoded pieces, counted, the first one timed from t0.
+    Stopped early, it closes the completion before the model's slot is
+    released (a server's stream is cut, so the server stops generating)."""
+    try:
+        for piece in pieces:
+            if piece:
+                if stats.first_token_s is None:
+                    stats.first_token_s = time.perf_counter() - t0
+                stats.completion_tokens += 1
+                yield piece
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
 
 
-def _trace(start: float, end: float) -> None:
-    """With RAG_LLM_TRACE=FILE, record each use of the model (start, end, pid):
-    the concurrency test reads it to prove no two uses overlap."""
+def _trace(start: float, end: float, slot: int = 0) -> None:
+    """With RAG_LLM_TRACE=FILE, record each use of the model (start, end, pid,
+    slot): the concurrency tests read it to prove no two uses of a slot overlap."""
     path = os.environ.get("RAG_LLM_TRACE")
     if path:
         with open(path, "a") as f:
-            f.write(f"{start:.6f} {end:.6f} {os.getpid()}\n")
+            f.write(f"{start:.6f} {end:.6f} {os.getpid()} {slot}\n")
 
 
 def parse_json(raw: str) -> dict:

@@ -34,3 +34,19 @@ def test_config_file_from_env_and_bad_values(tmp_path):
         load_config(env={"RAG_CONFIG": str(f)})
     with pytest.raises(UserError, match="not found"):
         load_config(env={"RAG_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_service_settings_url_lists_and_secrets(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(env={"RAG_LLM_URL": "http://10.0.0.1:8001, http://10.0.0.2:8001/v1",
+                           "RAG_SERVER": "http://127.0.0.1:7860", "RAG_API_KEY": "k1", "RAG_LLM_API_KEY": "k2"})
+    assert cfg.llm_url == ["http://10.0.0.1:8001", "http://10.0.0.2:8001/v1"]  # commas: URLs hold ':'
+    assert cfg.server == "http://127.0.0.1:7860" and cfg.api_key == "k1"
+    shown = cfg.to_dict()
+    assert shown["api_key"] == shown["llm_api_key"] == "(set)"
+    assert load_config(env={}).to_dict()["api_key"] == ""
+    from rag.remote_llm import check_urls
+
+    assert check_urls(cfg.llm_url) == ["http://10.0.0.1:8001", "http://10.0.0.2:8001"]
+    with pytest.raises(UserError, match="not an http"):
+        check_urls(["10.0.0.1:8001"])

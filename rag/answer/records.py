@@ -171,6 +171,8 @@ class Timings:
     tokens_per_s: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # waiting for the model while other requests used it (rag/fairqueue.py)
+    queue_s: float = 0.0
 
 
 @dataclass
