@@ -48,7 +48,7 @@ def missing(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[
         if e.kind in CONCEPT_KINDS and not any(knowledge.in_corpus(v) for v in e.zh + e.en):
             out.append(e.name("en"))
     rest = question
-    for rx, _ in g._patterns:
+    for rx, _ in g._present(question):
         rest = rx.sub(" ", rest)
     # a name of several words found whole ("Chinese New Year" as 春节) is found
     rest = PHRASE_RE.sub(lambda m: " " if any(knowledge.in_corpus(t) for t in knowledge.dictionary.phrase(m.group()))

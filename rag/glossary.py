@@ -80,11 +80,36 @@ class Glossary:
                 pats.append((z, e))
         pats.sort(key=lambda p: -len(p[0]))
         self._patterns = [(_alias_regex(a), e) for a, e in pats]
+        # the longest piece of each alias, lower case: an alias can match only
+        # a text holding it, so the many derived names of a large library cost
+        # a substring test, not a regex, on every text they are not in
+        self._keys = [max(a.split() or [a], key=len).lower() for a, _ in pats]
+
+        self._present_cache: dict[str, list] = {}
+
+    def _present(self, text: str, within: str | None = None):
+        """The patterns that may match `text`, in matching order; `within`, a
+        text holding `text` (a passage's sentence around a number), whose own
+        list, kept, is filtered instead of every pattern."""
+        low = text.lower()
+        if within is not None:
+            return [(rx, e) for rx, e, key in self._present_keyed(within) if key in low]
+        return [(rx, e) for rx, e, key in self._present_keyed(text)]
+
+    def _present_keyed(self, text: str) -> list:
+        found = self._present_cache.get(text)
+        if found is None:
+            if len(self._present_cache) > PRESENT_CACHE:
+                self._present_cache.clear()
+            low = text.lower()
+            found = [(rx, e, key) for (rx, e), key in zip(self._patterns, self._keys) if key in low]
+            self._present_cache[text] = found
+        return found
 
     def expand(self, text: str) -> Expansion:
         found: list[Entry] = []
         rest = text
-        for rx, entry in self._patterns:
+        for rx, entry in self._present(text):
             if rx.search(rest):
                 rest = rx.sub(" \x00 ", rest)
                 if entry not in found:
@@ -97,18 +122,20 @@ class Glossary:
         text consumed)."""
         found: list[tuple[int, Entry]] = []
         rest = text
-        for rx, entry in self._patterns:
+        for rx, entry in self._present(text):
             for m in rx.finditer(rest):
                 found.append((m.start(), entry))
             rest = rx.sub(lambda m: "\x00" * len(m.group()), rest)
         return sorted(found, key=lambda f: f[0])
 
-    def spans(self, text: str, kinds: tuple[str, ...] | set[str] | None = None) -> list[tuple[int, int, Entry]]:
+    def spans(self, text: str, kinds: tuple[str, ...] | set[str] | None = None,
+              within: str | None = None) -> list[tuple[int, int, Entry]]:
         """Where each entry (of `kinds`, or any) is named in `text`: (start,
-        end, entry), matched as `expand` matches (longest alias first)."""
+        end, entry), matched as `expand` matches (longest alias first);
+        `within` as for `_present`."""
         found: list[tuple[int, int, Entry]] = []
         rest = text
-        for rx, entry in self._patterns:
+        for rx, entry in self._present(text, within):
             for m in rx.finditer(rest):
                 if kinds is None or entry.kind in kinds:
                     found.append((m.start(), m.end(), entry))
@@ -139,6 +166,11 @@ class Glossary:
 def squash(s: str) -> str:
     """Lower case without whitespace, for finding a name in text however it is spaced."""
     return re.sub(r"\s+", "", s).lower()
+
+
+# Texts whose candidate patterns are kept (passage sentences recur across
+# questions); the store is emptied when it grows past this many.
+PRESENT_CACHE = 20000
 
 
 def _alias_regex(alias: str) -> re.Pattern:

@@ -116,7 +116,7 @@ class Measure:
         before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
         if not self.metrics:
             window = sent[max(0, n.start - before) : n.start]
-            named = {v.lower() for e in self._metrics_in(window) for v in e.zh + e.en}
+            named = {v.lower() for e in self._metrics_in(window, sent) for v in e.zh + e.en}
             mine = {f for t in self.words for f in t.forms}
             return not named or any(a in b or b in a for a in mine if len(a) >= 2 for b in named)
         window = sent[max(0, n.start - before) : n.end + after]
@@ -124,8 +124,9 @@ class Measure:
             return any(found(t.forms, window) for t in self.metrics)
         # a metric asked, named in the window, not as a part of another metric's
         # name: 收入 in 客户管理收入 is not revenue; 回购计划 in 股票回购计划 is a buyback program
-        others = [(a, b) for a, b, e in self.glossary.spans(window, METRIC_KINDS) if e not in self.metric_entries]
-        for rx, e in self.glossary._patterns:
+        others = [(a, b) for a, b, e in self.glossary.spans(window, METRIC_KINDS, sent)
+                  if e not in self.metric_entries]
+        for rx, e in self.glossary._present(window, sent):
             if e in self.metric_entries:
                 for m in rx.finditer(window):
                     if PER_RE.match(window, m.end()):
@@ -134,10 +135,10 @@ class Measure:
                         return True
         return False
 
-    def _metrics_in(self, text: str) -> list:
+    def _metrics_in(self, text: str, within: str | None = None) -> list:
         if self.glossary is None:
             return []
-        return [e for _, _, e in self.glossary.spans(text, METRIC_KINDS)]
+        return [e for _, _, e in self.glossary.spans(text, METRIC_KINDS, within)]
 
     def words_held(self, sent: str) -> bool:
         """The sentence holds most of the question's other content words."""

@@ -115,7 +115,7 @@ class Term:
 def _unmatched(question: str, knowledge: Knowledge) -> str:
     """The question with every glossary name or term blanked out."""
     rest = question
-    for rx, _ in knowledge.glossary._patterns:
+    for rx, _ in knowledge.glossary._present(question):
         rest = rx.sub(" \x00 ", rest)
     return rest
 

@@ -36,6 +36,10 @@ from .language import detect
 RRF_K = 20
 # Dense candidates fetched from Chroma (all of a small corpus).
 DENSE_CANDIDATES = 100
+# BM25's best passages fused with the dense ones: past rank 100 a passage's
+# fused score (1/(RRF_K+rank)) cannot reach the top even boosted, and every
+# candidate costs the reranking checks (thousands in a library of calls).
+BM25_CANDIDATES = 100
 # Structure-aware multipliers on the fused score:
 SPEAKER_BOOST = 1.6  # the question names this speaker (or their firm/title)
 ANSWERED_BOOST = 1.3  # the passage answers the analyst/firm the question names
@@ -254,7 +258,7 @@ class Retriever:
         scores = self.bm25.get_scores(q)
         if calls:  # the same restriction as the dense search's
             scores = scores * np.array([c.call in calls for c in self.chunks], dtype=scores.dtype)
-        order = np.argsort(-scores)
+        order = np.argsort(-scores)[:BM25_CANDIDATES]
         return [self.chunks[i].id for i in order if scores[i] > 0]
 
     def _targets(self, question: str, exp: glossary_mod.Expansion) -> tuple[set[str], set[str]]:

@@ -64,7 +64,7 @@ def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str) -> float:
     covered = {a.lower() for e in expanded.entries for a in e.en + e.zh}
     terms = [frozenset(v.lower() for v in e.zh + e.en) for e in expanded.entries if e.kind not in GENERIC_KINDS]
     rest = body
-    for rx, _ in knowledge.glossary._patterns:
+    for rx, _ in knowledge.glossary._present(body):
         rest = rx.sub(" ", rest)
     for m in EN_WORD_RE.finditer(rest):
         w = m.group().lower().removesuffix("'s")
