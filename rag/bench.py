@@ -109,6 +109,10 @@ def bare_llama(path: str, cfg: Config, messages: list[dict], schema: dict, max_t
 
 
 def cmd_bench(cfg: Config, args) -> int:
+    if getattr(args, "library", 0):
+        from .bench_library import cmd_bench_library
+
+        return cmd_bench_library(cfg, args.library, max(1, args.repeats))
     if getattr(args, "serve", False):
         from .serve.bench import cmd_bench_serve
 

@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retrieval-only", action="store_true")
     p.add_argument("--path-questions", type=int, default=24, dest="path_questions",
                    help="unseen questions timed through the answer path, with and without retries (0: skip)")
+    p.add_argument("--library", type=int, default=0, metavar="N",
+                   help="instead: index N calls (copies of the shipped calls) and time retrieval next to one call")
     p.add_argument("--serve", action="store_true",
                    help="instead: concurrent API clients and a chat user through `rag serve`, started here")
     p.add_argument("--clients", default="1,4,16", help="--serve: concurrent API clients per round")
