@@ -5,7 +5,8 @@ prints numbers instead.
 - index build: `rag index` into a fresh folder, a new process each time
   (includes interpreter start and embedder load);
 - Assistant() ready: a new process each time;
-- retrieval: warm, per question;
+- retrieval: warm, per question; with `chroma_url`, also on an embedded
+  index of the same corpus built here (p50 of each, the same questions);
 - answers: time to the first answer character, total, decode tokens/s
   through the Assistant, warm (one untimed question per language first, as
   a running chat has answered before);
@@ -53,16 +54,45 @@ def _rag_cmd() -> str:
 
 
 def bench_index(cfg: Config, repeats: int) -> list[float]:
+    from .store import delete_generation
+
     times = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as d:
             t = time.perf_counter()
             r = subprocess.run([_rag_cmd(), "index", "--quiet", "--index-dir", d, "--cache-dir", cfg.cache_dir,
-                                *cfg.corpus], capture_output=True, text=True)
+                                "--chroma-url", cfg.chroma_url, *cfg.corpus], capture_output=True, text=True)
             if r.returncode != 0:
                 raise RuntimeError(r.stderr.strip())
             times.append(time.perf_counter() - t)
+            for gen in Path(d).glob("gen-*"):  # a Chroma server's collections too
+                delete_generation(cfg, gen)
     return times
+
+
+def bench_retrieval(retriever, questions: list[str], reps: int) -> list[float]:
+    for q in questions:  # warm-up
+        retriever.search(q)
+    rt = []
+    for _ in range(reps):
+        for q in questions:
+            t = time.perf_counter()
+            retriever.search(q)
+            rt.append(time.perf_counter() - t)
+    return rt
+
+
+def bench_embedded_retrieval(cfg: Config, questions: list[str], reps: int) -> list[float]:
+    """Retrieval on an embedded index of the same corpus, built here."""
+    from dataclasses import replace
+
+    from .index import build
+    from .retrieve import Retriever
+
+    with tempfile.TemporaryDirectory() as d:
+        local = replace(cfg, chroma_url="", index_dir=d)
+        build(local, list(cfg.corpus), progress=False)
+        return bench_retrieval(Retriever(local), questions, reps)
 
 
 def bench_ready(cfg: Config, repeats: int) -> list[float]:
@@ -126,7 +156,8 @@ def cmd_bench(cfg: Config, args) -> int:
     reps = max(1, args.repeats)
     print(f"bench: {reps} repeats, {len(questions)} questions; figures are medians")
     idx = bench_index(cfg, min(reps, 3))
-    print(f"index build (new process, incl. model load): {_median(idx):.2f} s")
+    where = " (vectors on the Chroma server)" if cfg.chroma_url else ""
+    print(f"index build (new process, incl. model load): {_median(idx):.2f} s{where}")
     if not args.retrieval_only:
         ready = bench_ready(cfg, min(reps, 3))
         print(f"Assistant() ready (new process):            {_median(ready):.2f} s")
@@ -137,15 +168,13 @@ def cmd_bench(cfg: Config, args) -> int:
         retriever = Retriever(cfg)
     else:
         retriever = a.retriever
-    for q in questions:  # warm-up
-        retriever.search(q)
-    rt = []
-    for _ in range(reps):
-        for q in questions:
-            t = time.perf_counter()
-            retriever.search(q)
-            rt.append(time.perf_counter() - t)
-    print(f"retrieval (warm):                            {_median(rt) * 1000:.1f} ms")
+    rt = bench_retrieval(retriever, questions, reps)
+    if cfg.chroma_url:
+        local = bench_embedded_retrieval(cfg, questions, reps)
+        print(f"retrieval (warm), p50: embedded {_median(local) * 1000:.1f} ms | "
+              f"Chroma server {_median(rt) * 1000:.1f} ms ({cfg.chroma_url})")
+    else:
+        print(f"retrieval (warm):                            {_median(rt) * 1000:.1f} ms")
     if a is None:
         return 0
     ours_ft, ours_tot, ours_tps, bare_ft, bare_fc, bare_tot, bare_tps = [], [], [], [], [], [], []

@@ -15,6 +15,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--llm", dest="llm_model", help="'default', 'fast', or a path to a GGUF file")
     p.add_argument("--embedder", help="'default' or a sentence-transformers model id/path")
     p.add_argument("--index-dir", dest="index_dir", help="where the index lives (default: ./index)")
+    p.add_argument("--chroma-url", dest="chroma_url", metavar="URL",
+                   help="a Chroma server holding the vectors (default: RAG_CHROMA_URL; none: embedded in the index dir)")
     p.add_argument("--cache-dir", dest="cache_dir", help="where provisioned models live")
     p.add_argument("--llm-url", dest="llm_url", metavar="URL[,URL...]",
                    help="OpenAI-compatible completions server(s) to generate with instead of the in-process model")
@@ -126,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    keys = ("llm_model", "embedder", "index_dir", "cache_dir", "top_k", "host", "port", "llm_url", "server")
+    keys = ("llm_model", "embedder", "index_dir", "chroma_url", "cache_dir", "top_k", "host", "port", "llm_url",
+            "server")
     out = {k: getattr(args, k, None) for k in keys}
     if getattr(args, "llm_model_eval", None):
         out["llm_model"] = args.llm_model_eval

@@ -36,6 +36,13 @@ class Config:
     corpus: list[str] = field(default_factory=lambda: [str(PROJECT_ROOT / "data" / "alibaba-2023q4-earnings-call-zh.txt")])
     index_dir: str = str(PROJECT_ROOT / "index")
     collection: str = "transcripts"
+    # A Chroma server (`chroma run --path DIR --host H --port N`) that holds
+    # the vectors instead of the embedded folder, e.g. http://10.0.0.10:8000
+    # (RAG_CHROMA_URL, --chroma-url). Each index generation is its own
+    # collection there, `<collection>-<generation>`; the manifest, the
+    # passages' text and CURRENT stay in index_dir (rag/store.py).
+    # Empty: embedded, in index_dir.
+    chroma_url: str = ""
     # The general vocabulary of calls in Chinese and English (metrics, periods, titles).
     lexicon: str = str(PROJECT_ROOT / "data" / "finance.tsv")
     # A curated glossary of one call's names (the default corpus's); "" for none.

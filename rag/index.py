@@ -4,6 +4,9 @@ Layout: each build writes a complete *generation* folder (a Chroma
 PersistentClient directory plus `manifest.json`), then points the `CURRENT`
 file at it with an atomic rename. A run killed at any moment leaves `CURRENT`
 on the previous, untouched generation, so the index is never half-written.
+With `chroma_url` the vectors of each generation are a collection of its own
+on a Chroma server instead, and the folder keeps the manifest and the
+passages (rag/store.py); the rest is the same.
 
 Incremental: the manifest keeps each document's sha256 and chunk ids. A run
 on unchanged files writes nothing; a changed file's chunks are replaced in a
@@ -20,13 +23,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import callinfo
+from . import callinfo, store
 from .chunking import Chunk, chunk_document
 from .derive import knowledge_of
 from .config import Config
@@ -34,6 +36,7 @@ from .errors import BadInput, IndexMissing, UserError
 from .ingest import SourceFile, read_source
 from .language import detect
 from .library import Call, select, slug, unique_id
+from .store import open_client  # noqa: F401  (where it used to live)
 from .transcript import parse
 
 MANIFEST = "manifest.json"
@@ -73,25 +76,6 @@ class IndexSummary:
                     f"{callinfo.SIDECAR_SUFFIX})" if c.guessed else ""
             out.append(f"{c.id}: {what}{guess}")
         return out
-
-
-def _settings():
-    from chromadb.config import Settings
-
-    return Settings(anonymized_telemetry=False, allow_reset=False)
-
-
-def open_client(path: Path):
-    import chromadb
-
-    return chromadb.PersistentClient(path=str(path), settings=_settings())
-
-
-def _release_clients() -> None:
-    """Close Chroma's cached systems so the folder can be renamed safely."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -145,13 +129,14 @@ def build(cfg: Config, paths: list[str], progress: bool = True, overrides: dict 
         sources = list({str(s.path): s for s in sources}.values())
     index_dir = Path(cfg.index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale(index_dir)
+    store.check(cfg)
+    _remove_stale(cfg, index_dir)
     embedder = resolve_embedder(cfg)
     params = _params(cfg, embedder)
     cur = None if fresh else current_generation(index_dir)
     manifest = read_manifest(cur)
-    if manifest.get("params") != params:
-        cur, manifest = None, {}  # other embedder, chunking or format: rebuild from scratch
+    if manifest.get("params") != params or not store.same_backend(cfg, cur):
+        cur, manifest = None, {}  # other embedder, chunking, format or store: rebuild from scratch
     docs = dict(manifest.get("docs", {}))
     taken = {d["call"]["id"] for k, d in docs.items() if "call" in d and k not in keys}
     calls: dict[str, Call] = {}
@@ -213,27 +198,20 @@ def _new_generation(cfg: Config, index_dir: Path, cur: Path | None, params: dict
     embedding function)`, its manifest `docs`, switched to atomically."""
     gen_name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
     tmp = index_dir / f".tmp-{gen_name}"
-    if cur is not None:
-        shutil.copytree(cur, tmp)
-    else:
-        tmp.mkdir()
     try:
-        client = open_client(tmp)
-        col = client.get_or_create_collection(cfg.collection, embedding_function=ef,
-                                              configuration={"hnsw": {"space": "cosine"}})
+        col = store.start_generation(cfg, tmp, cur, ef)
         result = apply(col, ef)
-        del col, client
-        _release_clients()
+        store.finish_generation(cfg, tmp, col)
+        del col
         (tmp / MANIFEST).write_text(json.dumps({"params": params, "docs": docs}, ensure_ascii=False, indent=1),
                                     encoding="utf-8")
         _fsync_tree(tmp)
         os.replace(tmp, index_dir / gen_name)
         _point_to(index_dir, gen_name)
     except BaseException:
-        _release_clients()
-        shutil.rmtree(tmp, ignore_errors=True)
+        store.delete_generation(cfg, tmp)  # a server's collection too (else the next run deletes it)
         raise
-    _prune(index_dir, keep={gen_name, cur.name if cur else ""})
+    _prune(cfg, index_dir, keep={gen_name, cur.name if cur else ""})
     return gen_name, result
 
 
@@ -315,18 +293,19 @@ def _fsync_tree(root: Path) -> None:
                 os.close(fd)
 
 
-def _remove_stale(index_dir: Path) -> None:
-    """Leftovers of a killed run: temporary generations and pointer files."""
+def _remove_stale(cfg: Config, index_dir: Path) -> None:
+    """Leftovers of a killed run: temporary generations (and their server
+    collections) and pointer files."""
     for p in index_dir.glob(".tmp-gen-*"):
-        shutil.rmtree(p, ignore_errors=True)
+        store.delete_generation(cfg, p)
     (index_dir / f".{POINTER}.tmp").unlink(missing_ok=True)
 
 
-def _prune(index_dir: Path, keep: set[str]) -> None:
+def _prune(cfg: Config, index_dir: Path, keep: set[str]) -> None:
     """Keep the new generation and the one before it (a process may still be reading it)."""
     for p in index_dir.glob("gen-*"):
         if p.name not in keep:
-            shutil.rmtree(p, ignore_errors=True)
+            store.delete_generation(cfg, p)
 
 
 def damaged(gen: Path | str, error: BaseException) -> IndexDamaged:
@@ -348,13 +327,13 @@ def load_chunks(cfg: Config) -> tuple[Path, dict, list[Chunk]]:
     if manifest.get("params", {}).get("format") != FORMAT_VERSION:
         raise IndexMissing(f"the index in {gen} is of an older format; run `rag index --rebuild`")
     try:
-        client = open_client(gen)
-        col = client.get_collection(cfg.collection)
-        got = col.get(include=["documents", "metadatas"])
+        ids, documents, metadatas = store.read_records(cfg, gen)
+    except UserError:
+        raise
     except Exception as e:  # chromadb raises its own errors for a malformed file
         if "does not exist" in str(e).lower() or "not found" in str(e).lower():
             raise IndexMissing(f"index in {gen} has no collection '{cfg.collection}' (run `rag index`)") from None
         raise damaged(gen, e) from None
-    chunks = [Chunk.from_record(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    chunks = [Chunk.from_record(i, d, m) for i, d, m in zip(ids, documents, metadatas)]
     chunks.sort(key=lambda c: (c.doc, c.start))
     return gen, manifest, chunks

@@ -26,7 +26,9 @@ from .knowledge import Knowledge
 from .library import Call
 from .measures import measure_of, states
 from .config import Config
-from .index import load_chunks, open_client
+from .errors import UserError
+from .index import load_chunks
+from .store import check as check_store, open_collection
 from .language import detect
 
 # Reciprocal rank fusion: score = sum over retrievers of 1 / (RRF_K + rank).
@@ -169,6 +171,7 @@ class Retriever:
         from .models import resolve_embedder
 
         self.cfg = cfg
+        check_store(cfg)  # a Chroma server that is down: said before the embedder loads
         self.generation, self.manifest, self.chunks = load_chunks(cfg)
         # the general lexicon, the curated glossary, and what was derived from each call when indexed
         derived = tuple(e for d in self.manifest.get("docs", {}).values()
@@ -182,7 +185,7 @@ class Retriever:
             c.aliases = list(dict.fromkeys([*c.aliases, *company_names(self.glossary, c.company)]))
         self.english_calls = any(c.language == "en" for c in self.calls.values())
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
-        self.collection = open_client(self.generation).get_collection(cfg.collection, embedding_function=self.ef)
+        self.collection = open_collection(cfg, self.generation, embedding_function=self.ef)
         self.by_id = {c.id: c for c in self.chunks}
         # the transcripts' text with the passage headers, squashed (glossary.squash), for
         # finding a name however it is spaced: read for every question's refusal check
@@ -241,6 +244,8 @@ class Retriever:
         try:
             res = self.collection.query(query_embeddings=[q.tolist()], n_results=max(1, min(DENSE_CANDIDATES, n)),
                                         where=where, include=["distances"])
+        except UserError:  # the Chroma server is down (rag/store.py)
+            raise
         except Exception as e:  # chromadb's errors for files that no longer read
             from .index import damaged
 

@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..assistant import check_question
 from ..config import Config
-from ..errors import BadInput, IndexMissing, LLMUnavailable, ModelError, ModelMissing, UserError
+from ..errors import BadInput, IndexMissing, ModelError, ModelMissing, Unavailable, UserError
 from ..library import select
 from . import library
 from .guard import ApiKeyAuth, BodyLimit
@@ -48,7 +48,7 @@ class Busy(UserError):
 def status_of(e: UserError) -> int:
     if isinstance(e, Busy):
         return 429
-    if isinstance(e, (LLMUnavailable, IndexMissing, ModelMissing, ModelError)):
+    if isinstance(e, (Unavailable, IndexMissing, ModelMissing, ModelError)):  # LLM or Chroma server down
         return 503
     return 400
 

@@ -118,8 +118,8 @@ def _service(cfg: Config, servers: int, tmp: Path):
             urls.append(url)
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if k not in ("RAG_SERVER", "RAG_API_KEY", "RAG_LLM_URL")}
-        env.update(RAG_INDEX_DIR=cfg.index_dir, RAG_LLM_MODEL=cfg.llm_model, RAG_CACHE_DIR=cfg.cache_dir,
-                   GRADIO_TEMP_DIR=str(tmp / "gradio"))
+        env.update(RAG_INDEX_DIR=cfg.index_dir, RAG_CHROMA_URL=cfg.chroma_url, RAG_LLM_MODEL=cfg.llm_model,
+                   RAG_CACHE_DIR=cfg.cache_dir, GRADIO_TEMP_DIR=str(tmp / "gradio"))
         if urls:
             env["RAG_LLM_URL"] = ",".join(urls)
         url = f"http://127.0.0.1:{port}"
@@ -135,7 +135,8 @@ def _rag() -> str:
 def _cli_ask(url: str | None, question: str, cfg: Config) -> tuple[float, float]:
     """Wall time of `rag ask --json` as a new process, and the answer's own total."""
     env = {k: v for k, v in os.environ.items() if k not in ("RAG_SERVER", "RAG_LLM_URL")}
-    env.update(RAG_INDEX_DIR=cfg.index_dir, RAG_LLM_MODEL=cfg.llm_model, RAG_CACHE_DIR=cfg.cache_dir)
+    env.update(RAG_INDEX_DIR=cfg.index_dir, RAG_CHROMA_URL=cfg.chroma_url, RAG_LLM_MODEL=cfg.llm_model,
+               RAG_CACHE_DIR=cfg.cache_dir)
     cmd = [_rag(), "ask", question, "--json"] + (["--server", url] if url else [])
     t = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
