@@ -36,6 +36,8 @@ QUARTER_RES = [
 ]
 YEAR_RE = re.compile(r"(?:\bfiscal(?: year)?\s*|\bFY\s?'?)(20\d\d|\d\d)\b|\b(20\d\d)\b|(20\d\d)\s*(?:财年|年)", re.I)
 MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b|(1[0-2]|[1-9])\s*月份?\s*(?:季度|底)", re.I)
+DAY_RE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s*20\d\d)?|"
+                    r"(?:20\d\d\s*年\s*)?(?:1[0-2]|[1-9])\s*月\s*\d{1,2}\s*[日号]", re.I)
 LATEST_RE = re.compile(r"\b(?:latest|most recent|newest)\b|最新|最近一个?季度|最近的", re.I)
 # Endings of a company's legal name that a question leaves out.
 CORPORATE = re.compile(r"[,.]?\s*\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|group|holdings?|"
@@ -100,6 +102,9 @@ def periods_named(question: str) -> list[PeriodAsked]:
     """The periods a question names, in order: each quarter with the year
     (or month) written next to it; a year alone when no quarter is named."""
     out: list[PeriodAsked] = []
+    # a day's date ("between January 1 and February 6, 2024", "截至2023年12月31日") dates
+    # an event or a balance, not the call: blanked, it scopes nothing
+    question = DAY_RE.sub(lambda m: " " * len(m.group()), question)
     years = [(m.start(), int(_full_year(next(g for g in m.groups() if g)))) for m in YEAR_RE.finditer(question)]
     months = [(m.start(), MONTHS.get((m.group(1) or "").lower()) or int(m.group(2) or 0)) for m in MONTH_RE.finditer(question)]
     quarters = sorted(((m.start(), ORDINALS[m.group(1).lower()], m.group()) for rx in QUARTER_RES
@@ -133,7 +138,9 @@ def matches(call: Call, p: PeriodAsked) -> bool:
         years = re.findall(r"20\d\d", call.period) or ([call.date[:4]] if call.date else [])
         return _month_of(call) == p.month and (p.year is None or not years or str(p.year) in years)
     if p.year is not None and call.fiscal_year is not None and p.year != call.fiscal_year:
-        return False
+        # a calendar year the call's period or date names also counts: Alibaba's
+        # December 2023 quarter is in its fiscal 2024
+        return str(p.year) in re.findall(r"20\d\d", call.period + " " + call.date)
     return True
 
 

@@ -67,3 +67,15 @@ def test_a_chinese_company_is_named_without_its_corporate_ending_and_in_english_
     assert zh.aliases == ["阿里巴巴", "Alibaba Group", "Alibaba"]
     assert resolve("What was Alibaba's revenue?", [zh, en]).calls == ["ali"]
     assert company_names(glossary, "Campbell Soup") == []
+
+
+def test_a_days_date_dates_an_event_not_the_call_and_a_calendar_year_matches_a_fiscal_years_call():
+    ali = Call(id="ali", company="阿里巴巴集团", period="2023年12月份季度", fiscal_year=2024, fiscal_quarter=3,
+               language="zh", aliases=["Alibaba Group", "Alibaba"])
+    other = Call(id="cpb", company="Campbell Soup", period="Q3 fiscal 2021", fiscal_year=2021, fiscal_quarter=3)
+    for q in ("How much stock did Alibaba repurchase between January 1 and February 6, 2024?",
+              "在截至2023年12月31日止的12个月里，阿里巴巴回购了价值多少的股份？",
+              "What did Alibaba say about the 2023 calendar year?"):
+        s = resolve(q, [ali, other])
+        assert s.calls == ["ali"] and not s.missing, (q, s)
+    assert resolve("What was Campbell's revenue in 2019?", [ali, other]).missing
