@@ -59,12 +59,18 @@ def missing(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[
             continue
         if not _english_name_found(word, knowledge):
             out.append(word)
-    known_words = {w.lower() for n in known for w in re.findall(r"[A-Za-z]{3,}", n)}
     for tok in _chinese_names(rest):
-        if not knowledge.in_corpus(tok) and not _known(tok, knowledge) and not _translated(tok, knowledge) \
-                and not _names_known(tok, knowledge, known_words):
+        if not found_otherwise(tok, knowledge, known):
             out.append(tok)
     return out
+
+
+def found_otherwise(name: str, knowledge: Knowledge, known: list[str] = ()) -> bool:
+    """A Chinese name the calls hold in some form: as written, as a glossary
+    variant, in English, or as the company of a call the question is about."""
+    known_words = {w.lower() for n in known for w in re.findall(r"[A-Za-z]{3,}", n)}
+    return knowledge.in_corpus(name) or _known(name, knowledge) or written_otherwise(name, knowledge) \
+        or _names_known(name, knowledge, known_words)
 
 
 def _names_known(name: str, knowledge: Knowledge, known_words: set[str]) -> bool:
@@ -77,7 +83,7 @@ def _names_known(name: str, knowledge: Knowledge, known_words: set[str]) -> bool
     return bool(english & known_words)
 
 
-def _translated(name: str, knowledge: Knowledge) -> bool:
+def written_otherwise(name: str, knowledge: Knowledge) -> bool:
     """A Chinese name the calls write in English ("西南航空" as "Southwest
     Airlines", "新西兰" as "New Zealand"), or whose every word they hold in
     some form ("美国通用" of 美国通用会计准则: 美国, 通用)."""

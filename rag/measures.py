@@ -218,9 +218,10 @@ class Measure:
         return bool(relative & {p.kind for p in periods.named(around)})
 
 
-def measure_of(question: str, knowledge: Knowledge, with_words: bool = True) -> Measure:
+def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, known: list[str] = ()) -> Measure:
     """What `question` measures; `with_words=False` keeps to the glossary's
-    metrics, units and places (the retriever's cheaper reading)."""
+    metrics, units and places (the retriever's cheaper reading); `known`: the
+    companies of the calls it is about."""
     g = knowledge.glossary
     entries = g.expand(question).entries
     asked = [e for e in entries if e.kind in METRIC_KINDS | UNIT_KINDS | PLACE_KINDS]
@@ -231,7 +232,7 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True) -> 
     units = [e for e in entries if e.kind in UNIT_KINDS]
     topics = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), knowledge.rarity(set(e.zh + e.en)),
                    True, knowledge.attested(set(e.zh + e.en))) for e in entries if e.kind in TOPIC_KINDS]
-    nouns = [t for t in topics + words(question, knowledge) if t.noun] if with_words else []
+    nouns = [t for t in topics + words(question, knowledge, known) if t.noun] if with_words else []
     others = [t for t in nouns if t.attested]
     # every business the question names (a product too: "AliExpress Choice") and its segment
     businesses = [e for e in entries if e.kind in UNIT_KINDS | {"product"}]

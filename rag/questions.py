@@ -120,10 +120,12 @@ def _unmatched(question: str, knowledge: Knowledge) -> str:
     return rest
 
 
-def words(question: str, knowledge: Knowledge) -> list[Term]:
+def words(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[Term]:
     """The question's content words the glossary does not know: what is
     asked about beyond its known names and metrics ("R&D", "研发", "employees",
-    "人数"), each with the forms the calls may write it in."""
+    "人数"), each with the forms the calls may write it in. `known`: the
+    companies of the calls the question is about (their Chinese names count
+    as attested)."""
     rest = _unmatched(question, knowledge)
     out: dict[str, Term] = {}
 
@@ -146,9 +148,13 @@ def words(question: str, knowledge: Knowledge) -> list[Term]:
                 continue
             from .knowledge import NOUN_TAGS
 
+            from .coverage import found_otherwise
+
             forms = frozenset(knowledge.forms(w))
+            # a name the calls write in English ("西南航空" as "Southwest Airlines") is
+            # attested, as the coverage check reads it before any refusal
             out.setdefault(w, Term(w, forms, knowledge.rarity(set(forms)), piece.flag in NOUN_TAGS,
-                                   knowledge.attested(forms)))
+                                   knowledge.attested(forms) or found_otherwise(w, knowledge, known)))
     for m in EN_WORD_RE.finditer(rest):
         w = m.group()
         low = w.lower().removesuffix("'s")

@@ -66,3 +66,20 @@ def test_a_name_the_calls_write_another_way_is_found(knowledge, question):
 ])
 def test_a_name_no_call_mentions_in_any_form_is_missing(knowledge, question, absent):
     assert missing(question, knowledge) == absent
+
+
+def test_the_company_a_question_is_about_is_no_unknown_word_of_what_it_measures(knowledge):
+    """"西南航空…流动性是多少？" asked of the Southwest Airlines call: the
+    company's Chinese name is attested through the call it was resolved to
+    (read as the coverage check reads it), not an absent measure."""
+    from types import SimpleNamespace
+
+    from rag.coverage import found_otherwise
+    from rag.measures import measure_of
+
+    english = {"西南": ["southwest"], "西南航空": []}
+    k = SimpleNamespace(in_corpus=lambda w: w.lower() in {"southwest", "airlines"}, glossary=SimpleNamespace(entries=[]),
+                        dictionary=SimpleNamespace(to_english=lambda ws: [e for w in ws for e in english.get(w, [])]))
+    assert found_otherwise("西南航空", k, ["Southwest Airlines"])
+    assert not found_otherwise("西南航空", k, ["Campbell Soup"])  # another call's company: not this name
+    assert measure_of("阿里巴巴本季度的员工总人数是多少？", knowledge, known=["阿里巴巴集团"]).absent

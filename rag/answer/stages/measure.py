@@ -35,7 +35,9 @@ class CheckMeasure(Stage):
         ev = draft.evidence
         if len(parts(ev.question)) > 1 or not asks_figure(ev.question, self.ctx.knowledge):
             return draft
-        m = measure_of(ev.question, self.ctx.knowledge)
+        calls = self.ctx.retriever.calls
+        companies = [n for c in ev.scope if c in calls for n in [calls[c].company, *calls[c].aliases]]
+        m = measure_of(ev.question, self.ctx.knowledge, known=companies)
         if m.absent:
             return Refuse(NOT_STATED.format(", ".join(t.text for t in m.unknown)))
         if m.empty and not m.asked_periods:
