@@ -183,7 +183,7 @@ def test_a_pdf_uploaded_in_the_chat_joins_the_library_and_is_answered_with_its_s
         t_indexed = time.time() - t0
         added = page.locator("#added").inner_text()
         table = page.locator("#library-table").inner_text()
-        page.fill("#question textarea", "What did Northwind Robotics' CFO say drove the gross margin improvement?")
+        page.fill("#question textarea", "What did Lee Chen tell Maria Gomez drove Northwind Robotics' gross margin improvement?")
         page.press("#question textarea", "Enter")
         page.wait_for_selector("#sources .src[id^='src-']", timeout=300_000)
         t_answered = time.time() - t0
