@@ -122,9 +122,16 @@ def passage_block(i: int, c: Chunk, lang: str, glossary: Glossary | None = None)
 
 
 def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Glossary | None = None) -> list[Chunk]:
+    """The passages, best first, that fit `budget` tokens as the prompt shows
+    them: passages of one call without their call's label (it is named once,
+    above them: `answer_messages`), so the label does not crowd out a passage."""
     chosen, used = [], 0
+    labels = {c.call_label for c in chunks}
+    if len(labels) == 1 and "" not in labels:
+        used = tokens.count(ONE_CALL_LABEL[lang].format(call=chunks[0].call_label))
     for c in chunks:
-        n = tokens.count(passage_block(len(chosen) + 1, c, lang, glossary))
+        shown = replace(c, call_label="") if len(labels) == 1 else c
+        n = tokens.count(passage_block(len(chosen) + 1, shown, lang, glossary))
         if used + n > budget and chosen:
             if budget - used >= MIN_PASSAGE_TOKENS:
                 continue  # a smaller later passage may still fit
