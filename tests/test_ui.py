@@ -192,5 +192,7 @@ def test_a_pdf_uploaded_in_the_chat_joins_the_library_and_is_answered_with_its_s
         browser.close()
     print(f"\nUI upload: PDF indexed in {t_indexed:.1f} s, answered {t_answered:.1f} s after the upload began")
     assert "Northwind Robotics" in added and "Northwind Robotics" in table
-    assert "mix" in answer.lower(), answer
+    # what the CFO said of the margin in the PDF: "mostly mix" (to the analyst), or software's
+    # growing share (the prepared remarks); not a refusal
+    assert "does not say" not in answer and any(w in answer.lower() for w in ("mix", "software")), answer
     assert "Lee Chen" in sources and "Northwind Robotics" in sources, sources  # the speaker and the call
