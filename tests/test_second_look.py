@@ -20,6 +20,7 @@ class Ctx:
     cfg: Config
     knowledge: Knowledge
     invented: dict = None
+    retriever: object = None  # the library's calls (the measure check reads their companies)
 
     @property
     def glossary(self):
@@ -28,7 +29,7 @@ class Ctx:
 
 @pytest.fixture(scope="module")
 def ctx(base_config, retriever):
-    return Ctx(base_config, retriever.knowledge, {})
+    return Ctx(base_config, retriever.knowledge, {}, retriever)
 
 
 def P(text, i):
