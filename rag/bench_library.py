@@ -19,6 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from .bench import _quantile
 from .config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def sources() -> list[Path]:
     return sorted((ROOT / "data").glob("*.txt")) + sorted((ROOT / "eval" / "calls-test").glob("*.txt"))
 
 
-def write_copies(n: int, out: Path, cfg: Config) -> list[Path]:
+def write_copies(n: int, out: Path) -> list[Path]:
     """`n` transcripts in `out`: the shipped calls, then copies of them under
     other company names (in the text and a sidecar), each a distinct call."""
     from .callinfo import SIDECAR_SUFFIX, for_file
@@ -63,11 +64,6 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def _quantile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
 def measure(cfg: Config, n: int, work: Path, repeats: int) -> dict:
     """Index `n` calls into a fresh index under `work`; time retrieval."""
     from .answer.records import Evidence
@@ -78,7 +74,7 @@ def measure(cfg: Config, n: int, work: Path, repeats: int) -> dict:
 
     docs = work / f"calls-{n}"
     docs.mkdir(parents=True)
-    paths = write_copies(n, docs, cfg)
+    paths = write_copies(n, docs)
     sub = replace(cfg, index_dir=str(work / f"index-{n}"))
     t = time.perf_counter()
     summary = build(sub, [str(p) for p in paths], progress=False)

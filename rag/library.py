@@ -65,6 +65,11 @@ def unique_id(base: str, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
+def company_names(calls: dict[str, Call], ids: list[str]) -> list[str]:
+    """The names (company and aliases) of the companies of the calls `ids`."""
+    return [n for c in ids if c in calls for n in [calls[c].company, *calls[c].aliases]]
+
+
 def select(calls: list[Call], wanted: list[str]) -> list[Call]:
     """The calls a user names: by id, or by company/ticker/period words
     ("campbell-soup-q3-2021", "CPB", "Campbell Q3 2021"). A name matching

@@ -121,16 +121,22 @@ def passage_block(i: int, c: Chunk, lang: str, glossary: Glossary | None = None)
     return f"[{i}] {head}\n{body}" if head else f"[{i}] {body}"
 
 
+def one_call(chunks: list[Chunk]) -> str:
+    """The label of the one call every passage comes from, "" if several or none."""
+    labels = {c.call_label for c in chunks}
+    return labels.pop() if len(labels) == 1 and "" not in labels else ""
+
+
 def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Glossary | None = None) -> list[Chunk]:
     """The passages, best first, that fit `budget` tokens as the prompt shows
     them: passages of one call without their call's label (it is named once,
     above them: `answer_messages`), so the label does not crowd out a passage."""
     chosen, used = [], 0
-    labels = {c.call_label for c in chunks}
-    if len(labels) == 1 and "" not in labels:
-        used = tokens.count(ONE_CALL_LABEL[lang].format(call=chunks[0].call_label))
+    call = one_call(chunks)
+    if call:
+        used = tokens.count(ONE_CALL_LABEL[lang].format(call=call))
     for c in chunks:
-        shown = replace(c, call_label="") if len(labels) == 1 else c
+        shown = replace(c, call_label="") if call else c
         n = tokens.count(passage_block(len(chosen) + 1, shown, lang, glossary))
         if used + n > budget and chosen:
             if budget - used >= MIN_PASSAGE_TOKENS:
@@ -181,12 +187,11 @@ ONE_CALL_LABEL = {"en": "All passages are from the call: {call}\n\n", "zh": "以
 def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang: str,
                     glossary: Glossary | None = None) -> list[dict]:
     system = load_prompt(prompts_dir, f"answer_{lang}.txt")
-    labels = {c.call_label for c in passages}
-    one_call = len(labels) == 1 and "" not in labels
-    if one_call:  # the call named once above the passages, not on each: a label repeated on
+    call = one_call(passages)
+    if call:  # the call named once above the passages, not on each: a label repeated on
         # every header crowds out the speaker line the model must read ("who asked…")
         shown = [replace(c, call_label="") for c in passages]
-        head = ONE_CALL_LABEL[lang].format(call=passages[0].call_label)
+        head = ONE_CALL_LABEL[lang].format(call=call)
     else:
         shown, head = passages, ""
     blocks = head + "\n\n".join(passage_block(i, c, lang, glossary) for i, c in enumerate(shown, 1))

@@ -5,9 +5,9 @@ from rag.bench_library import sources, write_copies
 from rag.callinfo import for_file
 
 
-def test_copies_are_distinct_calls_of_other_companies(tmp_path, base_config):
+def test_copies_are_distinct_calls_of_other_companies(tmp_path):
     n = len(sources()) + 3
-    paths = write_copies(n, tmp_path, base_config)
+    paths = write_copies(n, tmp_path)
     assert len(paths) == n and len({p.read_text(encoding="utf-8") for p in paths}) == n
     companies = [for_file(p, p.read_text(encoding="utf-8")).company for p in paths]
     originals = companies[: len(sources())]

@@ -75,15 +75,20 @@ def test_killed_run_leaves_previous_index_usable(cfg, tmp_path):
     assert leftovers == []
 
 
+def _indexed_copy(cfg, tmp_path):
+    """The default call copied into tmp_path and indexed: its path and the generation."""
+    call = tmp_path / "call.txt"
+    shutil.copy(CORPUS, call)
+    build(cfg, [str(call)], progress=False)
+    return call, current_generation(tmp_path / "index")
+
+
 def _cli(cfg, *files):
     return subprocess.run(_index_cmd(cfg, *files), capture_output=True, text=True)
 
 
 def test_bad_inputs_are_refused_in_one_line_and_index_untouched(cfg, tmp_path):
-    call = tmp_path / "call.txt"
-    shutil.copy(CORPUS, call)
-    build(cfg, [str(call)], progress=False)
-    gen = current_generation(tmp_path / "index")
+    call, gen = _indexed_copy(cfg, tmp_path)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     binary = tmp_path / "blob.txt"
@@ -159,10 +164,7 @@ def test_each_file_is_a_call_detected_set_by_flags_listed_and_removed(cfg, tmp_p
 def test_a_damaged_index_is_one_line_naming_the_fix_and_rebuild_recovers(cfg, tmp_path):
     from rag.index import IndexDamaged, rebuild
 
-    call = tmp_path / "call.txt"
-    shutil.copy(CORPUS, call)
-    build(cfg, [str(call)], progress=False)
-    gen = current_generation(tmp_path / "index")
+    call, gen = _indexed_copy(cfg, tmp_path)
     db = gen / "chroma.sqlite3"
     db.write_bytes(db.read_bytes()[:4096])  # truncated, as a disk full or a killed copy leaves it
     with pytest.raises(IndexDamaged, match=r"is damaged .*run `rag index --rebuild`"):

@@ -10,6 +10,7 @@ cannot be answered from the calls.
 from __future__ import annotations
 
 from ... import coverage
+from ...library import company_names
 from ..records import Draft, Refuse, Stage
 
 
@@ -17,8 +18,7 @@ class CheckCoverage(Stage):
 
     def run(self, draft: Draft) -> Draft | Refuse:
         ev = draft.evidence
-        calls = self.ctx.retriever.calls
-        companies = [n for c in ev.scope if c in calls for n in [calls[c].company, *calls[c].aliases]]
+        companies = company_names(self.ctx.retriever.calls, ev.scope)
         missing = coverage.missing(ev.question, self.ctx.knowledge, companies)
         if missing:
             return Refuse("not in the transcript: " + ", ".join(missing))

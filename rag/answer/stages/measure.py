@@ -23,6 +23,7 @@ from dataclasses import replace
 from ...measures import figures, measure_of, measured, stating_sentences
 from ...prompting import load_prompt
 from ...questions import asks_figure, parts
+from ...library import company_names
 from ..records import Draft, Refuse, Retry, Stage
 
 MISMATCH = "the answer's figures do not measure what was asked"
@@ -35,8 +36,7 @@ class CheckMeasure(Stage):
         ev = draft.evidence
         if len(parts(ev.question)) > 1 or not asks_figure(ev.question, self.ctx.knowledge):
             return draft
-        calls = self.ctx.retriever.calls
-        companies = [n for c in ev.scope if c in calls for n in [calls[c].company, *calls[c].aliases]]
+        companies = company_names(self.ctx.retriever.calls, ev.scope)
         m = measure_of(ev.question, self.ctx.knowledge, known=companies)
         if m.absent:
             return Refuse(NOT_STATED.format(", ".join(t.text for t in m.unknown)))
