@@ -15,6 +15,7 @@ import re
 
 from .glossary import squash
 from .knowledge import Knowledge
+from .language import HAN_RE
 from .questions import PHRASE_RE
 
 # Glossary kinds whose presence in the question must be matched in the calls.
@@ -68,9 +69,15 @@ def missing(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[
 def found_otherwise(name: str, knowledge: Knowledge, known: list[str] = ()) -> bool:
     """A Chinese name the calls hold in some form: as written, as a glossary
     variant, in English, or as the company of a call the question is about."""
-    known_words = {w.lower() for n in known for w in re.findall(r"[A-Za-z]{3,}", n)}
     return knowledge.in_corpus(name) or _known(name, knowledge) or written_otherwise(name, knowledge) \
-        or _names_known(name, knowledge, known_words)
+        or names_company(name, knowledge, known)
+
+
+def names_company(name: str, knowledge: Knowledge, known: list[str]) -> bool:
+    """A Chinese word of the question names one of the companies `known`
+    (the companies of the calls it is about), which write it in English."""
+    known_words = {w.lower() for n in known for w in re.findall(r"[A-Za-z]{3,}", n)}
+    return bool(known_words) and HAN_RE.search(name) is not None and _names_known(name, knowledge, known_words)
 
 
 def _names_known(name: str, knowledge: Knowledge, known_words: set[str]) -> bool:

@@ -32,6 +32,7 @@ from .claims import MARKER_RE
 from .glossary import squash
 from .knowledge import Knowledge, found
 from .language import HAN_RE
+from .coverage import names_company
 from .questions import Term, words
 
 # Glossary kinds that name what is measured, those of a topic a figure may
@@ -232,7 +233,10 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, kno
     units = [e for e in entries if e.kind in UNIT_KINDS]
     topics = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), knowledge.rarity(set(e.zh + e.en)),
                    True, knowledge.attested(set(e.zh + e.en))) for e in entries if e.kind in TOPIC_KINDS]
-    nouns = [t for t in topics + words(question, knowledge, known) if t.noun] if with_words else []
+    # the company of the calls asked about, named in Chinese ("西南航空" of Southwest
+    # Airlines), is the scope of the question, not a word its figure's sentence holds
+    nouns = [t for t in topics + words(question, knowledge, known)
+             if t.noun and not names_company(t.text, knowledge, known)] if with_words else []
     others = [t for t in nouns if t.attested]
     # every business the question names (a product too: "AliExpress Choice") and its segment
     businesses = [e for e in entries if e.kind in UNIT_KINDS | {"product"}]

@@ -26,7 +26,11 @@ _CUR_BEFORE = r"(?P<cur1>RMB|CNY|US\$|USD|HK\$|HKD|\$|¥|￥)?\s*"
 _ZH_UNIT = r"(?P<zh>万亿|千万|百万|亿|万|千)?"
 _EN_UNIT = r"(?:\s*(?P<en>trillion|billion|million|thousand|bn|tn|mn)\b)?"
 _CUR_AFTER = r"\s*(?P<cur2>亿?美元|港元|港币|元人民币|人民币|元|股|股份|RMB|US\$|USD|yuan)?"
-_PCT = r"(?P<pct>\s*(?:%|％|percent\b|per cent\b)|\s*个百分点|\s*percentage points?\b|\s*ppts?\b|\s*pp\b)?"
+_PCT = r"(?P<pct>\s*(?:%|％|percent\b|per cent\b)|\s*个百分点|\s*percentage points?\b|\s*ppts?\b|\s*pp\b" \
+       r"|\s*个?基点|\s*basis points?\b|\s*bps?\b)?"
+# Basis points are hundredths of a percentage point: "40 basis points" and
+# "0.4个百分点" are the same change, so they are read as percentage points.
+BASIS_POINT_RE = re.compile(r"基点|basis|bp", re.I)
 NUMBER_RE = re.compile(_CUR_BEFORE + _NUM + r"\s*" + _ZH_UNIT + _EN_UNIT + _PCT + _CUR_AFTER, re.I)
 YEAR_AFTER_RE = re.compile(r"^\s*(?:年|财年|fiscal)", re.I)
 DATE_AFTER_RE = re.compile(r"^\s*(?:月|日|号|季度)")
@@ -54,7 +58,7 @@ class Number:
     start: int
     end: int
     value: float
-    kind: str  # amount | percent | pp | year | date | plain
+    kind: str  # amount | percent | pp (basis points too) | year | date | plain
     currency: str | None  # RMB | USD | HKD | None
     digits: str  # significant digits, for "same digits, wrong scale"
 
@@ -108,7 +112,9 @@ def extract(text: str) -> list[Number]:
         if (before.isascii() and before.isalpha()) or (after_num.isascii() and after_num.isalpha()
                                                          and not m.group("en") and not m.group("pct")):
             continue
-        if before in "-–" and m.start("num") >= 2 and text[m.start("num") - 2].isalnum():
+        # a hyphen joining a word to digits ("COVID-19") is a name, not a minus sign ("为-40个基点")
+        if before in "-–" and m.start("num") >= 2 and text[m.start("num") - 2].isascii() and \
+                text[m.start("num") - 2].isalnum():
             continue
         if NAME_TAIL_RE.match(text, m.end("num")):
             continue
@@ -125,6 +131,8 @@ def extract(text: str) -> list[Number]:
             kind = "percent"
         elif pct:
             kind = "pp"
+            if BASIS_POINT_RE.search(pct):
+                value /= 100
         elif zh or en or cur:
             kind = "amount"
         elif YEAR_AFTER_RE.match(text[m.end("num") : m.end("num") + 3]) and 1900 <= value <= 2100:

@@ -13,6 +13,14 @@
   费用增加" holds most of its terms: a faithful paraphrase is supported; a
   sentence the model added ("This will help the company better meet the
   needs of new consumers") holds a few common ones and is not.
+- Chinese sentence, English passage (a Chinese question about an English
+  call): bigrams cannot be compared either, so it is read as an English
+  sentence is, by its terms: names, its content words (each found as one
+  of the English words the calls use for it, from the dictionary read the
+  other way: "流动性" as "liquidity") and its figures by value. The share is
+  put on the Chinese scale, so that one threshold decides for the claim's
+  language. Without this every Chinese answer about an English call lost
+  its citations and was refused as unsupported.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from .chunking import Chunk
 from .claims import MARKER_RE, bigrams
 from .knowledge import EN_WORD_RE, Knowledge, found
 from .language import HAN_RE
-from .questions import EN_GENERIC
+from .questions import EN_GENERIC, words
 
 # Share of a Chinese claim's bigrams a passage must hold to support it.
 ZH_SUPPORT = 0.45
@@ -52,6 +60,8 @@ def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str) -> float:
     body = MARKER_RE.sub("", claim)
     source = passage.text + " " + passage.header
     if lang == "zh" or is_chinese(body):
+        if not HAN_RE.search(passage.text):
+            return min(1.0, _term_share(body, source, knowledge, chinese=True) * ZH_SUPPORT / EN_SUPPORT_SHARE)
         names = knowledge.glossary.spans(body, NAME_KINDS)
         rest, held = body, 0
         for start, end, e in reversed(names):
@@ -60,17 +70,28 @@ def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str) -> float:
         cb = bigrams(rest)
         total = len(cb) + NAME_WEIGHT * len(names)
         return (len(cb & bigrams(source)) + NAME_WEIGHT * held) / total if total else 0.0
+    return _term_share(body, source, knowledge)
+
+
+def _term_share(body: str, source: str, knowledge: Knowledge, chinese: bool = False) -> float:
+    """The share of the sentence's terms (figures counting double) that
+    `source` holds in one of their forms. `chinese`: the sentence is Chinese,
+    its words are read as a question's are (with the English words the calls
+    use for them)."""
     expanded = knowledge.glossary.expand(body)
     covered = {a.lower() for e in expanded.entries for a in e.en + e.zh}
     terms = [frozenset(v.lower() for v in e.zh + e.en) for e in expanded.entries if e.kind not in GENERIC_KINDS]
-    rest = body
-    for rx, _ in knowledge.glossary._present(body):
-        rest = rx.sub(" ", rest)
-    for m in EN_WORD_RE.finditer(rest):
-        w = m.group().lower().removesuffix("'s")
-        if w in EN_GENERIC or len(w) < 3 or any(w in c.split() for c in covered):
-            continue
-        terms.append(frozenset(knowledge.forms(w)))
+    if chinese:
+        terms += [t.forms for t in words(body, knowledge)]
+    else:
+        rest = body
+        for rx, _ in knowledge.glossary._present(body):
+            rest = rx.sub(" ", rest)
+        for m in EN_WORD_RE.finditer(rest):
+            w = m.group().lower().removesuffix("'s")
+            if w in EN_GENERIC or len(w) < 3 or any(w in c.split() for c in covered):
+                continue
+            terms.append(frozenset(knowledge.forms(w)))
     terms = list(dict.fromkeys(terms))
     hits = sum(1 for forms in terms if found(set(forms), source))
     figures = [n for n in num.extract(body) if n.kind in ("amount", "percent", "pp")]

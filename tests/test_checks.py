@@ -634,3 +634,35 @@ def test_a_year_over_year_change_set_against_the_previous_quarter_is_put_right()
     other = P("订单量较上一季度增长 5%。")
     assert fix_change_basis("Orders rose 5% from the previous quarter[1].", [other])[1] == []
     assert fix_change_basis("Orders rose 7% from the previous quarter[1].", [revenue])[1] == []
+
+
+def test_a_chinese_sentence_is_supported_by_the_english_passage_it_translates():
+    """A Chinese answer about an English call: wording cannot be compared, so
+    its words are looked up in English (the dictionary read the other way)
+    and its figures by value; an unrelated English passage does not support it."""
+    from rag import support
+    from rag.dictionary import Dictionary
+    from rag.glossary import Glossary
+
+    k = Knowledge(Glossary([]), Dictionary(english={"流动性": frozenset({"liquidity"}),
+                                                     "年底": frozenset({"year end"})}))
+    claim = "年底的流动性为165亿美元[1]。"
+    held = Chunk(id="a", doc="d", text="We ended the year with $16.5 billion of liquidity.", start=0, end=0, tokens=0)
+    other = Chunk(id="b", doc="d", text="Revenue grew 12% on strong demand for our routes.", start=0, end=0, tokens=0)
+    assert support.supports(support.score(claim, held, k, "zh"), "zh")
+    assert not support.supports(support.score(claim, other, k, "zh"), "zh")
+
+
+def test_the_company_asked_about_in_chinese_is_the_scope_not_a_word_the_figure_needs():
+    """"西南航空" of a question about Southwest Airlines' call: the call's own
+    sentence ("we ended the year with $16.5 billion of liquidity") does not
+    repeat the company, and must still state the measure."""
+    from rag.dictionary import Dictionary
+    from rag.glossary import Glossary
+
+    k = Knowledge(Glossary([]), Dictionary(english={"流动性": frozenset({"liquidity"}),
+                                                     "西南航空": frozenset({"southwest airlines"})}),
+                  corpus_flat="weendedtheyearwith$16.5billionofliquidity", doc_freq={"liquidity": 1})
+    q = "西南航空2021年底的流动性是多少？"
+    assert [t.text for t in measure_of(q, k, known=["Southwest Airlines"]).words] == ["流动性"]
+    assert "西南航空" in [t.text for t in measure_of(q, k).words + measure_of(q, k).unknown]

@@ -28,6 +28,11 @@ def values(text):
     ("it opened 5. Then 35 more", [(5.0, "plain", None), (35.0, "plain", None)]),
     ("it rose by   5. Then", [(5.0, "plain", None)]),  # spaces alone do not start a list item
     ("Areas:\n1. Supply", []),
+    # basis points are hundredths of a percentage point, in either language
+    ("margin compressed by 40 basis points", [(0.4, "pp", None)]),
+    ("down 50 bps, up 20bp", [(0.5, "pp", None), (0.2, "pp", None)]),
+    ("第四季度为-500个基点", [(5.0, "pp", None)]),  # a minus after a Chinese word is a sign, not a hyphen
+    ("COVID-19 cases", []),
 ])
 def test_extract_values_units_currencies(text, expected):
     assert values(text) == expected

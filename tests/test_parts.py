@@ -21,6 +21,7 @@ from rag.retrieve import Hit
 class Ctx:
     cfg: Config
     knowledge: Knowledge
+    retriever: object = None
 
     @property
     def glossary(self):
@@ -29,7 +30,7 @@ class Ctx:
 
 @pytest.fixture(scope="module")
 def check(base_config, retriever):
-    return CheckParts(Ctx(base_config, retriever.knowledge))
+    return CheckParts(Ctx(base_config, retriever.knowledge, retriever))
 
 
 def P(cid, text):

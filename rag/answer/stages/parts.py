@@ -24,6 +24,7 @@ from dataclasses import replace
 from ...claims import MARKER_RE
 from ...glossary import squash
 from ...knowledge import found
+from ...library import company_names
 from ...measures import UNIT_KINDS, measure_of, measured, stating_sentences
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
@@ -64,7 +65,7 @@ class CheckParts(Stage):
         it (a figure no retrieved sentence gives); False otherwise."""
         ev, k = draft.evidence, self.ctx.knowledge
         if asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k)):
-            m = measure_of(part, k)
+            m = measure_of(part, k, known=company_names(self.ctx.retriever.calls, ev.scope))
             if not m.units:
                 m.units, m.other_units = measure_of(whole, k).units, measure_of(whole, k).other_units
             # a part about one of several businesses is answered by a figure given for it by name
@@ -106,7 +107,7 @@ class CheckParts(Stage):
             return None
         if len({calls[c].company for c in ev.scope if c in calls}) > 2:
             return None  # a period asked of the whole library, not a comparison of named calls
-        m = measure_of(ev.question, k)
+        m = measure_of(ev.question, k, known=company_names(calls, ev.scope))
         status = {}
         for cid in ev.scope:
             mine = [c for c in ev.passages if c.call == cid]
