@@ -59,8 +59,11 @@ PLACE_CONTEXT = 200
 # Share of the question's content words (weighed by rarity) a sentence must
 # hold to state what is asked: most of them, the rarest counting most.
 WORDS_COVER = 0.5
-# A sentence: Chinese and English ends, and a line's end.
-SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+(?:[。！？；;!?]|\.(?=\s|$))?|[^\n]+")
+# A sentence: Chinese and English ends, and a line's end. An English full
+# stop ends one only before a space ("25.5%", "1688.com" do not): an English
+# passage joined onto one line is several sentences, and the periods of one
+# ("for fiscal 2021 were $15.53") are not those of the next's figure.
+SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+?(?:[。！？；;!?]|\.(?=\s)|(?=\n)|$)")
 # Words of a sentence stating the whole group's figure ("合并收入", "consolidated
 # revenue"): it names no business unit, yet its figures are not a unit's.
 GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)

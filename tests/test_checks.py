@@ -666,3 +666,14 @@ def test_the_company_asked_about_in_chinese_is_the_scope_not_a_word_the_figure_n
     q = "西南航空2021年底的流动性是多少？"
     assert [t.text for t in measure_of(q, k, known=["Southwest Airlines"]).words] == ["流动性"]
     assert "西南航空" in [t.text for t in measure_of(q, k).words + measure_of(q, k).unknown]
+
+
+def test_an_english_passage_on_one_line_is_read_sentence_by_sentence():
+    """The period named in one sentence is not the next sentence's: asked for
+    the fourth quarter, the fiscal year's EPS in the sentence after a
+    fourth-quarter one does not measure it."""
+    from rag.measures import sentence_spans
+
+    text = "In the fourth quarter, our tax rate was 25.5%. Diluted EPS for fiscal 2021 were $15.53, up 30.1%.\n下一行。"
+    assert [text[s:e].strip() for s, e in sentence_spans(text)] == [
+        "In the fourth quarter, our tax rate was 25.5%.", "Diluted EPS for fiscal 2021 were $15.53, up 30.1%.", "下一行。"]
