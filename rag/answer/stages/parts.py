@@ -125,9 +125,15 @@ class CheckParts(Stage):
         if not missing:
             return draft
         hits = search(self.ctx.retriever, ev.question, ev.top_k or self.ctx.cfg.top_k, missing)
+        # asked the whole comparison, the model writes the one call's figure as the
+        # other period's ("Q4 was 13% compared to Q3", 13% being Q3's): it is asked
+        # that call's figure alone, the call named
+        own = load_prompt(self.ctx.cfg.prompts_dir, f"call_part_{ev.lang}.txt").format(
+            call=("、" if ev.lang == "zh" else ", ").join(label[c] for c in missing),
+            metrics=m.describe(ev.lang) or ev.question)
         sub = Evidence(question=ev.question, lang=ev.lang, hits=hits, top_k=ev.top_k, scope=missing,
                        passages=select_passages([h.chunk for h in hits], ev.lang, self.ctx.cfg.context_tokens,
-                                                self.ctx.glossary))
+                                                self.ctx.glossary), prompt_question=own)
         said = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c in missing]
         return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, said),
                      fallback=lambda d: d.but(absent=d.absent + said))
