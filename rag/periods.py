@@ -94,10 +94,11 @@ class Period:
 
 
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4}
-# A quarter by its number, with its year when written next to it: "Q4 2023",
+# A quarter by its number, with its year when written next to it: "Q4 2023", "3Q21",
 # "Q3 fiscal 2021", "the fourth quarter of fiscal 2021", "2023年第四季度", "第三财季".
 NUMBERED_QUARTER = [
     re.compile(r"\bQ(?P<n>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?|FY\s?)?'?(?P<year>20\d\d|\d\d)\b)?", re.I),
+    re.compile(r"\b(?P<n>[1-4])Q\s?'?(?P<year>20\d\d|\d\d)?\b", re.I),  # "3Q21", "4Q 2021"
     re.compile(r"\b(?P<o>first|second|third|fourth)[- ](?:fiscal[- ])?quarter\b(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?)?"
                r"(?P<year>20\d\d))?", re.I),
     re.compile(r"(?:(?P<year>20\d\d)\s*(?:财年|年)?\s*)?第\s*(?P<o>[一二三四])\s*(?:个)?(?:财政|财)?季度?"),

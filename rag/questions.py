@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .knowledge import EN_WORD_RE, Knowledge
 from .language import HAN_RE, detect
+from .periods import NUMBERED_QUARTER
 
 # A question asking for a figure: "多少", "how much", "what price".
 FIGURE_RE = re.compile(r"多少|几[个家次年倍成]|金额|价格|比例|比率|占比|增速|增幅|降幅|\bhow (?:much|many|big|large|fast)\b"
@@ -127,6 +128,8 @@ def words(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[Te
     companies of the calls the question is about (their Chinese names count
     as attested)."""
     rest = _unmatched(question, knowledge)
+    for rx in NUMBERED_QUARTER:  # "3Q21", "Q4 2023" name a period, not a thing asked about
+        rest = rx.sub(" ", rest)
     out: dict[str, Term] = {}
 
     def phrase(m: re.Match) -> str:  # a name of several words the dictionary knows whole ("Chinese New Year")

@@ -13,8 +13,11 @@ from those calls only:
 - "latest" / "most recent" / "最新" is the latest call of each company named
   (of the library when none is).
 A company named with a period the library does not hold is said so rather
-than answered from another quarter. A question naming neither searches all
-calls.
+than answered from another quarter, unless the period comes after the
+company's calls ("the 2022 guide", "Q1" asked of a Q4 call): that is an
+outlook, answered from its latest call. A year belongs to a quarter only
+when written next to it ("Q3 2021", "2021年第三季度"; not "a 2022 target on
+its Q3 call"). A question naming neither searches all calls.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "
                                       "september", "october", "november", "december"], 1)}
 QUARTER_RES = [
     re.compile(r"\bQ([1-4])\b", re.I),
+    re.compile(r"\b([1-4])Q(?=\s?'?\d\d\b|\b)", re.I),  # "3Q21"
     re.compile(r"\b(first|second|third|fourth)[- ](?:fiscal[- ])?quarter\b", re.I),
     re.compile(r"第\s*([一二三四1-4])\s*(?:个)?(?:财政|财)?季度"),
-    re.compile(r"(?<![\d月])([一二三四])季度"),
+    re.compile(r"(?<![\d月第])([一二三四])季度"),
 ]
-YEAR_RE = re.compile(r"(?:\bfiscal(?: year)?\s*|\bFY\s?'?)(20\d\d|\d\d)\b|\b(20\d\d)\b|(20\d\d)\s*(?:财年|年)", re.I)
+YEAR_RE = re.compile(r"(?:\bfiscal(?: year)?\s*|\bFY\s?'?)(20\d\d|\d\d)\b|\b(20\d\d)\b|(20\d\d)\s*(?:财年|年)"
+                     r"|(?<=\b[1-4]Q)'?(\d\d)\b", re.I)
 MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b|(1[0-2]|[1-9])\s*月份?\s*(?:季度|底)", re.I)
 DAY_RE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s*20\d\d)?|"
                     r"(?:20\d\d\s*年\s*)?(?:1[0-2]|[1-9])\s*月\s*\d{1,2}\s*[日号]", re.I)
@@ -105,13 +110,19 @@ def periods_named(question: str) -> list[PeriodAsked]:
     # a day's date ("between January 1 and February 6, 2024", "截至2023年12月31日") dates
     # an event or a balance, not the call: blanked, it scopes nothing
     question = DAY_RE.sub(lambda m: " " * len(m.group()), question)
-    years = [(m.start(), int(_full_year(next(g for g in m.groups() if g)))) for m in YEAR_RE.finditer(question)]
+    year_spans = [(m.start(), m.end(), int(_full_year(next(g for g in m.groups() if g))))
+                  for m in YEAR_RE.finditer(question)]
+    years = [(a, y) for a, _, y in year_spans]
     months = [(m.start(), MONTHS.get((m.group(1) or "").lower()) or int(m.group(2) or 0)) for m in MONTH_RE.finditer(question)]
-    quarters = sorted(((m.start(), ORDINALS[m.group(1).lower()], m.group()) for rx in QUARTER_RES
+    quarters = sorted(((m.start(), m.end(), ORDINALS[m.group(1).lower()], m.group()) for rx in QUARTER_RES
                        for m in rx.finditer(question)), key=lambda q: q[0])
-    for pos, q, text in quarters:
-        year = _nearest(years, pos)
-        out.append(PeriodAsked(text, quarter=q, year=year))
+    own = [_year_of(question, start, end, year_spans) for start, end, _, _ in quarters]
+    # a quarter without a year of its own shares the other quarters' ("from the third
+    # quarter to the fourth quarter of fiscal 2021")
+    shared = {y for y in own if y is not None}
+    for (start, end, q, text), year in zip(quarters, own):
+        out.append(PeriodAsked(text, quarter=q, year=year if year is not None else
+                               (next(iter(shared)) if len(shared) == 1 else None)))
     if not quarters:
         for pos, month in months:
             out.append(PeriodAsked(question[pos : pos + 12], month=month, year=_nearest(years, pos)))
@@ -122,6 +133,23 @@ def periods_named(question: str) -> list[PeriodAsked]:
 
 def _full_year(y: str) -> str:
     return y if len(y) == 4 else "20" + y
+
+
+# What may stand between a quarter and its year: "Q3 2021", "Q3 of fiscal 2021",
+# "third quarter, 2021", "2021年第三季度", "fiscal 2021 fourth quarter". Anything
+# else ("a 2022 new-unit target on its Q3 call") makes the year another phrase's.
+YEAR_AFTER_QUARTER_RE = re.compile(r"[\s,']*(?:of\s+)?(?:the\s+)?(?:fiscal\s*(?:year\s*)?|FY\s*)?", re.I)
+YEAR_BEFORE_QUARTER_RE = re.compile(r"\s*(?:财年|年度?)?\s*(?:的)?\s*", re.I)
+
+
+def _year_of(question: str, start: int, end: int, years: list[tuple[int, int, int]]) -> int | None:
+    """The year written next to the quarter at question[start:end], if one is."""
+    for a, b, y in years:
+        if a >= end and YEAR_AFTER_QUARTER_RE.fullmatch(question[end:a]):
+            return y
+        if b <= start and YEAR_BEFORE_QUARTER_RE.fullmatch(question[b:start]):
+            return y
+    return None
 
 
 def _nearest(marks: list[tuple[int, int]], pos: int, reach: int = 40) -> int | None:
@@ -136,12 +164,39 @@ def matches(call: Call, p: PeriodAsked) -> bool:
         return False
     if p.month is not None:  # "the December 2023 quarter": the calendar month and year the period names
         years = re.findall(r"20\d\d", call.period) or ([call.date[:4]] if call.date else [])
+        if _month_of(call) is None and call.fiscal_quarter is not None:
+            # a call stating its quarter by number only ("Q4 2021"): read as calendar
+            # quarters, the December quarter is its fourth (a guess for other fiscal years)
+            return (p.month + 2) // 3 == call.fiscal_quarter and (p.year is None or not years or str(p.year) in years)
         return _month_of(call) == p.month and (p.year is None or not years or str(p.year) in years)
     if p.year is not None and call.fiscal_year is not None and p.year != call.fiscal_year:
         # a calendar year the call's period or date names also counts: Alibaba's
         # December 2023 quarter is in its fiscal 2024
         return str(p.year) in re.findall(r"20\d\d", call.period + " " + call.date)
     return True
+
+
+def after(p: PeriodAsked, call: Call) -> bool:
+    """The period asked comes after the call's: a later year or quarter, or,
+    written without a year, the quarter that follows the call's ("Q1" asked
+    of a Q4 call)."""
+    q, y = call.fiscal_quarter, call.fiscal_year
+    if p.year is not None and y is not None:
+        if p.year != y or p.quarter is None or q is None:
+            return p.year > y
+        return p.quarter > q
+    if p.year is None and p.quarter is not None and q is not None:
+        return p.quarter == q % 4 + 1
+    return False
+
+
+def _latest(calls: list[Call]) -> list[Call]:
+    """The latest of `calls` for each company."""
+    by_company: dict[str, Call] = {}
+    for c in calls:
+        if c.company not in by_company or c.order > by_company[c.company].order:
+            by_company[c.company] = c
+    return list(by_company.values())
 
 
 def _month_of(call: Call) -> int | None:
@@ -164,15 +219,17 @@ def resolve(question: str, calls: list[Call], translations: list[str] = ()) -> S
     asked = periods_named(question)
     scope = Scope(companies=companies, periods=[p.text for p in asked])
     if LATEST_RE.search(question):
-        by_company: dict[str, Call] = {}
-        for c in pool:
-            if c.company not in by_company or c.order > by_company[c.company].order:
-                by_company[c.company] = c
-        scope.calls = [c.id for c in by_company.values()]
+        scope.calls = [c.id for c in _latest(pool)]
         return scope
     if asked:
         chosen = [c for c in pool if any(matches(c, p) for p in asked)]
         if not chosen and companies:
+            # a period after a company's calls is an outlook they may give ("the 2022
+            # guide", "Q1 revenue" asked of a Q4 call): its latest call answers it
+            ahead = _latest([c for c in pool if any(after(p, c) for p in asked)])
+            if ahead:
+                scope.calls = [c.id for c in ahead]
+                return scope
             scope.missing = f"{', '.join(companies)} {' / '.join(scope.periods)}"
             return scope
         if chosen:

@@ -26,6 +26,15 @@ LIBRARY = [
     ("What was Alibaba's revenue in the December 2023 quarter?", ["alibaba-2023-12"]),
     ("阿里巴巴集团本季度的收入是多少？", ["alibaba-2023-12"]),
     ("Which company raised its dividend?", []),  # no company, no period: every call
+    # a year of another phrase is not the quarter's: the Q3 call
+    ("Why did Amphenol give no 2022 target on its Q3 call?", ["amphenol-q3-2021"]),
+    ("What did Amphenol report in 3Q21?", ["amphenol-q3-2021"]),
+    # a quarter named by its month, of a call that states its quarter by number
+    ("What was Amphenol's gross margin in the December quarter?", ["amphenol-q4-2021"]),
+    # a period after a company's calls is an outlook: its latest call
+    ("What revenue did Amphenol guide to for Q1 2022?", ["amphenol-q4-2021"]),
+    ("What did Equinix guide to for 2023?", ["equinix-q3-2022"]),
+    ("Why would Amphenol's Q1 margin fall?", ["amphenol-q4-2021"]),  # the quarter after the latest, no year
 ])
 def test_a_question_is_answered_from_the_calls_it_names(question, calls):
     assert sorted(resolve(question, LIBRARY).calls) == sorted(calls)
@@ -34,6 +43,8 @@ def test_a_question_is_answered_from_the_calls_it_names(question, calls):
 def test_a_company_and_period_the_library_lacks_is_said_so():
     s = resolve("What were Campbell's sales in the first quarter of fiscal 2021?", LIBRARY)
     assert s.calls == [] and "Campbell Soup" in s.missing and s.companies == ["Campbell Soup Company"]
+    assert resolve("What were Amphenol's sales in Q2?", LIBRARY).missing  # before its calls, not an outlook
+    assert resolve("阿里巴巴2023年9月份季度的收入是多少？", LIBRARY).missing
     # a company the library does not hold names no call: the question goes to every call (and is refused later)
     assert resolve("What was Tyson Foods' dividend per share?", LIBRARY).calls == []
 
