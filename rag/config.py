@@ -45,6 +45,9 @@ class Config:
     chroma_url: str = ""
     # The general vocabulary of calls in Chinese and English (metrics, periods, titles).
     lexicon: str = str(PROJECT_ROOT / "data" / "finance.tsv")
+    # Chinese names of large listed companies ("家得宝" for The Home Depot): a Chinese
+    # question reaches an English call's company. "" for none.
+    companies: str = str(PROJECT_ROOT / "data" / "companies.tsv")
     # A curated glossary of one call's names (the default corpus's); "" for none.
     # Names of other calls are derived from them when they are indexed.
     glossary: str = str(PROJECT_ROOT / "data" / "glossary.tsv")

@@ -15,7 +15,7 @@ import re
 
 from .glossary import squash
 from .knowledge import Knowledge
-from .language import HAN_RE
+from .language import HAN_RE, detect
 from .questions import PHRASE_RE
 
 # Glossary kinds whose presence in the question must be matched in the calls.
@@ -45,9 +45,10 @@ def missing(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[
     question is about), whatever language the question writes them in."""
     g = knowledge.glossary
     out = []
+    lang = detect(question)  # a name is reported as the question's language writes it
     for e in g.expand(question).entries:
         if e.kind in CONCEPT_KINDS and not any(knowledge.in_corpus(v) for v in e.zh + e.en):
-            out.append(e.name("en"))
+            out.append(e.name(lang))
     rest = question
     for rx, _ in g._present(question):
         rest = rx.sub(" ", rest)

@@ -194,8 +194,9 @@ def _load(paths: tuple[str, ...], extra: tuple[Entry, ...]) -> Glossary:
 
 
 def for_config(cfg, extra: tuple[Entry, ...] = ()) -> Glossary:
-    """The general lexicon of calls, the curated glossary (if any) and `extra`."""
-    return load(cfg.lexicon, cfg.glossary, extra=extra)
+    """The general lexicon of calls, the companies' Chinese names, the curated
+    glossary (if any) and `extra`."""
+    return load(cfg.lexicon, cfg.companies, cfg.glossary, extra=extra)
 
 
 def _read(path: str) -> list[Entry]:

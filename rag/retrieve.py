@@ -135,7 +135,10 @@ def company_names(glossary, company: str) -> list[str]:
     """Every name a glossary's company row gives a company, in both
     languages ("阿里巴巴集团" → 阿里巴巴, Alibaba Group, Alibaba): a question
     names a Chinese call's company in English, or an English call's in Chinese."""
-    return [n for e in glossary.entries if e.kind == "company" and company in e.zh + e.en
+    from .scope import bare_name
+
+    own = bare_name(company)
+    return [n for e in glossary.entries if e.kind == "company" and own in {bare_name(v) for v in e.zh + e.en}
             for n in e.zh + e.en if n != company]
 
 

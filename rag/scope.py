@@ -43,6 +43,9 @@ YEAR_RE = re.compile(r"(?:\bfiscal(?: year)?\s*|\bFY\s?'?)(20\d\d|\d\d)\b|\b(20\
 MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b|(1[0-2]|[1-9])\s*月份?\s*(?:季度|底)", re.I)
 DAY_RE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s*20\d\d)?|"
                     r"(?:20\d\d\s*年\s*)?(?:1[0-2]|[1-9])\s*月\s*\d{1,2}\s*[日号]", re.I)
+# Words asking for an outlook: what a call says of a period after its own.
+OUTLOOK_RE = re.compile(r"\b(?:guid\w*|outlook|expect\w*|forecast\w*|project\w*|plan\w*|target\w*|anticipat\w*|"
+                        r"will|would|going to)\b|指引|预计|预期|展望|目标|计划|将会|将", re.I)
 LATEST_RE = re.compile(r"\b(?:latest|most recent|newest)\b|最新|最近一个?季度|最近的", re.I)
 # Endings of a company's legal name that a question leaves out.
 CORPORATE = re.compile(r"[,.]?\s*\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|group|holdings?|"
@@ -62,6 +65,15 @@ class Scope:
     missing: str = ""  # a company and period named that the library does not hold
 
 
+def bare_name(name: str) -> str:
+    """A company's name without its corporate endings, lower case ("Rocket Lab
+    USA, Inc." → "rocket lab", "The Home Depot" → "the home depot")."""
+    short = CORPORATE.sub("", name).strip(" ,.")
+    while short != CORPORATE.sub("", short).strip(" ,."):
+        short = CORPORATE.sub("", short).strip(" ,.")
+    return CORPORATE_ZH.sub("", short).lower().removeprefix("the ")
+
+
 def names_of(call: Call) -> list[str]:
     """The names a question may use for a call's company."""
     out = [call.company, *call.aliases]
@@ -70,10 +82,17 @@ def names_of(call: Call) -> list[str]:
         short = CORPORATE.sub("", short).strip(" ,.")
     out.append(short)
     out.append(CORPORATE_ZH.sub("", call.company))  # "阿里巴巴集团" as "阿里巴巴"
-    first = short.split()[0] if short.split() else ""
-    if len(first) >= 4 and first.lower() not in GENERIC_NAMES and first[:1].isupper():
-        out.append(first)
     return [n for n in dict.fromkeys(out) if n and len(n) >= 2]
+
+
+def first_word(call: Call) -> str:
+    """A company's first word, which questions use alone ("Amphenol's sales"),
+    or "" when it is too short or too common a word to stand for it."""
+    short = CORPORATE.sub("", call.company).strip(" ,.")
+    first = short.split()[0] if short.split() else ""
+    if len(first) >= 4 and first.lower() not in GENERIC_NAMES and first[:1].isupper() and first != short:
+        return first
+    return ""
 
 
 def _name_re(name: str) -> re.Pattern:
@@ -90,7 +109,11 @@ def companies_named(question: str, calls: list[Call]) -> list[str]:
         if call.company in found:
             continue
         ticker = call.ticker and re.search(r"(?<![A-Za-z0-9])" + re.escape(call.ticker) + r"(?![A-Za-z0-9])", question)
-        if ticker or any(_name_re(n).search(question) for n in names_of(call)):
+        # a first word alone counts written as a name, capitalised and not opening the
+        # question: "Under", "Home" and "Rocket" are also everyday words
+        first = first_word(call)
+        alone = first and re.search(r"(?<=[A-Za-z0-9,;:'\"] )" + re.escape(first) + r"(?![A-Za-z0-9])", question)
+        if ticker or alone or any(_name_re(n).search(question) for n in names_of(call)):
             found.append(call.company)
     return found
 
@@ -224,9 +247,10 @@ def resolve(question: str, calls: list[Call], translations: list[str] = ()) -> S
     if asked:
         chosen = [c for c in pool if any(matches(c, p) for p in asked)]
         if not chosen and companies:
-            # a period after a company's calls is an outlook they may give ("the 2022
-            # guide", "Q1 revenue" asked of a Q4 call): its latest call answers it
-            ahead = _latest([c for c in pool if any(after(p, c) for p in asked)])
+            # a period after a company's calls, asked as an outlook ("the 2022 guide",
+            # "why would Q1 margin fall"), is answered from its latest call; asked as a
+            # result ("actual Q4 comps" of a Q3 call) it is a call the library lacks
+            ahead = _latest([c for c in pool if any(after(p, c) for p in asked)]) if OUTLOOK_RE.search(question) else []
             if ahead:
                 scope.calls = [c.id for c in ahead]
                 return scope

@@ -44,6 +44,7 @@ def test_a_company_and_period_the_library_lacks_is_said_so():
     s = resolve("What were Campbell's sales in the first quarter of fiscal 2021?", LIBRARY)
     assert s.calls == [] and "Campbell Soup" in s.missing and s.companies == ["Campbell Soup Company"]
     assert resolve("What were Amphenol's sales in Q2?", LIBRARY).missing  # before its calls, not an outlook
+    assert resolve("What were Amphenol's actual sales in Q1 2022?", LIBRARY).missing  # a result, not an outlook
     assert resolve("阿里巴巴2023年9月份季度的收入是多少？", LIBRARY).missing
     # a company the library does not hold names no call: the question goes to every call (and is refused later)
     assert resolve("What was Tyson Foods' dividend per share?", LIBRARY).calls == []
@@ -90,3 +91,18 @@ def test_a_days_date_dates_an_event_not_the_call_and_a_calendar_year_matches_a_f
         s = resolve(q, [ali, other])
         assert s.calls == ["ali"] and not s.missing, (q, s)
     assert resolve("What was Campbell's revenue in 2019?", [ali, other]).missing
+
+
+def test_a_chinese_question_names_an_english_call_by_the_companies_data():
+    """data/companies.tsv gives large companies' Chinese names; a call's
+    company matches its row whatever its corporate ending ("The Home Depot",
+    "Rocket Lab USA, Inc.")."""
+    from rag.config import PROJECT_ROOT
+    from rag.glossary import load
+    from rag.retrieve import company_names
+
+    g = load(str(PROJECT_ROOT / "data" / "companies.tsv"))
+    home = Call("home-depot-q4-2021", "The Home Depot", "HD", "Q4 fiscal 2021", 2021, 4)
+    home.aliases = company_names(g, home.company)
+    assert "家得宝" in home.aliases and "Rocket Lab" in company_names(g, "Rocket Lab USA, Inc.")
+    assert resolve("家得宝这次把季度股息上调到每股多少？", [home, *LIBRARY]).calls == ["home-depot-q4-2021"]
