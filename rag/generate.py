@@ -506,13 +506,17 @@ SENTENCE_END_RE = re.compile(r"[。！？!?]|\.\s")
 LIST_NUMBER_RE = re.compile(r"(?:^|" + LIST_ITEM_AFTER + r")\s*\d{1,2}(?:\[\d+\])*\.\s")
 # Greedy decoding sometimes falls into a loop ("the loss of the main business,
 # which includes the loss of the main business, which includes ..."): when the
-# last LOOP_CHARS characters of the answer already occurred in it, it is looping.
+# last LOOP_CHARS characters of the answer already occurred twice in it, it is
+# looping. Once is a sentence naming a thing twice, as comparisons do ("sales
+# for Q4 were 15% higher than the reported comparable restaurant sales for
+# Q3"), cut at the repeat into "comparable restaurant sales for." otherwise.
 LOOP_CHARS = 32
+LOOP_REPEATS = 2
 CLAUSE_END_RE = re.compile(r"[，,；;。!?！？]|\.(?!\d)")
 
 
 def looping(text: str, n: int = LOOP_CHARS) -> bool:
-    return len(text) >= 2 * n and text[-n:] in text[:-n]
+    return len(text) >= 2 * n and text[:-n].count(text[-n:]) >= LOOP_REPEATS
 
 
 def whole_sentences(text: str) -> str:

@@ -422,6 +422,9 @@ def test_a_looping_answer_is_cut_after_its_first_copy():
     assert cut_loop(text) == ("DME's loss was RMB 5.17 billion, mainly due to the increase in the loss of the main "
                               "business, which includes the loss of the main business.")
     assert not looping("Cloud revenue was RMB 28.1 billion, up 3% year over year [1].")
+    # a thing named twice, as a comparison does, is not a loop
+    assert not looping("Chipotle's actual comparable restaurant sales for Q4 2021 were 15.1% higher than the "
+                       "reported comparable restaurant sales for")
 
 
 def test_an_amount_its_source_states_as_a_loss_is_called_one():
