@@ -131,15 +131,28 @@ def _title_has(title: str, term: str) -> bool:
     return re.search(r"(?<![a-z])" + re.escape(term) + r"(?![a-z])", title) is not None
 
 
-def company_names(glossary, company: str) -> list[str]:
-    """Every name a glossary's company row gives a company, in both
-    languages ("阿里巴巴集团" → 阿里巴巴, Alibaba Group, Alibaba): a question
-    names a Chinese call's company in English, or an English call's in Chinese."""
+def company_rows(glossary) -> dict[str, list[str]]:
+    """The names of the glossary's company rows, by each of their bare names
+    (corporate endings aside): read once for all the library's calls."""
     from .scope import bare_name
 
-    own = bare_name(company)
-    return [n for e in glossary.entries if e.kind == "company" and own in {bare_name(v) for v in e.zh + e.en}
-            for n in e.zh + e.en if n != company]
+    out: dict[str, list[str]] = {}
+    for e in glossary.entries:
+        if e.kind == "company":
+            for own in dict.fromkeys(bare_name(v) for v in e.zh + e.en):
+                out.setdefault(own, []).extend(e.zh + e.en)
+    return out
+
+
+def company_names(glossary, company: str, rows: dict[str, list[str]] | None = None) -> list[str]:
+    """Every name a glossary's company row gives a company, in both
+    languages ("阿里巴巴集团" → 阿里巴巴, Alibaba Group, Alibaba): a question
+    names a Chinese call's company in English, or an English call's in Chinese.
+    `rows`: `company_rows(glossary)`, when already read."""
+    from .scope import bare_name
+
+    rows = company_rows(glossary) if rows is None else rows
+    return [n for n in rows.get(bare_name(company), []) if n != company]
 
 
 def tokenize(text: str, jieba) -> list[str]:
@@ -184,8 +197,9 @@ class Retriever:
         # the library: each call's record, by id (rag/library.py)
         self.calls: dict[str, Call] = {d["call"]["id"]: Call.from_dict(d["call"])
                                        for d in self.manifest.get("docs", {}).values() if "call" in d}
+        rows = company_rows(self.glossary)
         for c in self.calls.values():  # the company's names in the other language, from the glossaries
-            c.aliases = list(dict.fromkeys([*c.aliases, *company_names(self.glossary, c.company)]))
+            c.aliases = list(dict.fromkeys([*c.aliases, *company_names(self.glossary, c.company, rows)]))
         self.english_calls = any(c.language == "en" for c in self.calls.values())
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_collection(cfg, self.generation, embedding_function=self.ef)

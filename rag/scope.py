@@ -65,21 +65,25 @@ class Scope:
     missing: str = ""  # a company and period named that the library does not hold
 
 
-def bare_name(name: str) -> str:
-    """A company's name without its corporate endings, lower case ("Rocket Lab
-    USA, Inc." → "rocket lab", "The Home Depot" → "the home depot")."""
+def short_name(name: str) -> str:
+    """A company's name without its English corporate endings ("Rocket Lab
+    USA, Inc." → "Rocket Lab")."""
     short = CORPORATE.sub("", name).strip(" ,.")
     while short != CORPORATE.sub("", short).strip(" ,."):
         short = CORPORATE.sub("", short).strip(" ,.")
-    return CORPORATE_ZH.sub("", short).lower().removeprefix("the ")
+    return short
+
+
+def bare_name(name: str) -> str:
+    """A company's name without its corporate endings, lower case, to compare
+    names ("Rocket Lab USA, Inc." → "rocket lab", "The Home Depot" → "home depot")."""
+    return CORPORATE_ZH.sub("", short_name(name)).lower().removeprefix("the ")
 
 
 def names_of(call: Call) -> list[str]:
     """The names a question may use for a call's company."""
     out = [call.company, *call.aliases]
-    short = CORPORATE.sub("", call.company).strip(" ,.")
-    while short != CORPORATE.sub("", short).strip(" ,."):
-        short = CORPORATE.sub("", short).strip(" ,.")
+    short = short_name(call.company)
     out.append(short)
     out.append(CORPORATE_ZH.sub("", call.company))  # "阿里巴巴集团" as "阿里巴巴"
     return [n for n in dict.fromkeys(out) if n and len(n) >= 2]
@@ -88,7 +92,7 @@ def names_of(call: Call) -> list[str]:
 def first_word(call: Call) -> str:
     """A company's first word, which questions use alone ("Amphenol's sales"),
     or "" when it is too short or too common a word to stand for it."""
-    short = CORPORATE.sub("", call.company).strip(" ,.")
+    short = short_name(call.company)
     first = short.split()[0] if short.split() else ""
     if len(first) >= 4 and first.lower() not in GENERIC_NAMES and first[:1].isupper() and first != short:
         return first

@@ -67,7 +67,8 @@ class CheckParts(Stage):
         if asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k)):
             m = measure_of(part, k, known=company_names(self.ctx.retriever.calls, ev.scope))
             if not m.units:
-                m.units, m.other_units = measure_of(whole, k).units, measure_of(whole, k).other_units
+                of_whole = measure_of(whole, k)
+                m.units, m.other_units = of_whole.units, of_whole.other_units
             # a part about one of several businesses is answered by a figure given for it by name
             named = not m.units or m.names_unit(squash(draft.text))
             if named and measured(draft.text, ev.passages, m, whole):
