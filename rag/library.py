@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from . import periods
 from .errors import BadInput
 
 
@@ -68,6 +69,11 @@ def unique_id(base: str, taken: set[str]) -> str:
 def company_names(calls: dict[str, Call], ids: list[str]) -> list[str]:
     """The names (company and aliases) of the companies of the calls `ids`."""
     return [n for c in ids if c in calls for n in [calls[c].company, *calls[c].aliases]]
+
+
+def implied_years(calls: dict[str, Call]) -> dict[str, frozenset]:
+    """Per call, the years its sentences naming no period may speak of (periods.of_call)."""
+    return {cid: periods.of_call(c.fiscal_year, c.fiscal_quarter, c.date) for cid, c in calls.items()}
 
 
 def select(calls: list[Call], wanted: list[str]) -> list[Call]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 from . import numbers as num
@@ -88,9 +89,20 @@ class Measure:
     places: list[Term] = field(default_factory=list)  # places asked about ("the US"), named where the figure is
     asked_periods: set = field(default_factory=set)
     names: dict[str, list[str]] = field(default_factory=dict)  # what is asked, named per language
+    # per call id, the years its sentences naming no period may speak of (periods.of_call)
+    implied: dict[str, frozenset] = field(default_factory=dict)
     related_units: list[str] = field(default_factory=list)  # businesses of the segments asked
     glossary: object = field(default=None, repr=False)
     metric_entries: list = field(default_factory=list, repr=False)  # the glossary's entries of `metrics`
+
+    @cached_property
+    def ratio_asked(self) -> bool:
+        """The question asks a metric per something ("revenue per passenger
+        cruise day"): that ratio is the measure, not the metric itself."""
+        if self.glossary is None:
+            return False
+        return any(PER_RE.match(self.question, m.end()) for rx, e in self.glossary._present(self.question)
+                   if e in self.metric_entries for m in rx.finditer(self.question))
 
     @property
     def empty(self) -> bool:
@@ -133,8 +145,8 @@ class Measure:
         for rx, e in self.glossary._present(window, sent):
             if e in self.metric_entries:
                 for m in rx.finditer(window):
-                    if PER_RE.match(window, m.end()):
-                        continue  # "revenue per passenger cruise day" is a ratio, not revenue
+                    if bool(PER_RE.match(window, m.end())) != self.ratio_asked:
+                        continue  # "revenue per passenger cruise day" is a ratio, not revenue, and the other way round
                     if not any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in others):
                         return True
         return False
@@ -202,11 +214,12 @@ class Measure:
             before = before.replace(v, "\x00" * len(v))
         return max((before.rfind(v) for v in self.other_units), default=-1) > before.rfind("\x00")
 
-    def stated_by(self, sent: str, n: num.Number, context: str = "") -> bool:
-        """The number `n` of sentence `sent` measures what was asked."""
+    def stated_by(self, sent: str, n: num.Number, context: str = "", call: str = "") -> bool:
+        """The number `n` of sentence `sent` (of the call `call`) measures what was asked."""
         near = context[-PLACE_CONTEXT:] + sent
         return (self.metric_near(sent, n) and self.words_held(sent) and self.about_unit(sent, n, context)
-                and all(found(p.forms, near) for p in self.places) and periods.fits(self.asked_periods, sent)
+                and all(found(p.forms, near) for p in self.places)
+                and periods.fits(self.asked_periods, sent, self.implied.get(call, frozenset()))
                 and self.year_ago_near(sent, n))
 
     def year_ago_near(self, sent: str, n: num.Number) -> bool:
@@ -222,10 +235,12 @@ class Measure:
         return bool(relative & {p.kind for p in periods.named(around)})
 
 
-def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, known: list[str] = ()) -> Measure:
+def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, known: list[str] = (),
+               implied: dict[str, frozenset] | None = None) -> Measure:
     """What `question` measures; `with_words=False` keeps to the glossary's
     metrics, units and places (the retriever's cheaper reading); `known`: the
-    companies of the calls it is about."""
+    companies of the calls it is about; `implied`: per call, the years its
+    sentences naming no period speak of."""
     g = knowledge.glossary
     entries = g.expand(question).entries
     asked = [e for e in entries if e.kind in METRIC_KINDS | UNIT_KINDS | PLACE_KINDS]
@@ -255,8 +270,16 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, kno
                    units=[squash(v) for e in units for v in e.zh + e.en],
                    other_units=[squash(v) for e in g.entries if e.kind in UNIT_KINDS and e not in units
                                 for v in e.zh if len(v) >= 2],
-                   places=places, asked_periods=periods.named(question),
+                   places=places, asked_periods=asked_periods(question), implied=implied or {},
                    names={lang: [e.name(lang) for e in asked] + [t.text for t in others] for lang in ("en", "zh")})
+
+
+def asked_periods(question: str) -> set:
+    """The periods a figure asked must be of. A quarter written only to name
+    the call ("2022 guidance on its Q3 2021 call") is not one when another
+    period is asked: the call's sentences on 2022 name 2022, not Q3."""
+    asked = periods.named(question)
+    return (asked - periods.naming_call(question)) or asked
 
 
 def _ancestors(g, entry) -> list:
@@ -277,18 +300,18 @@ def figures(text: str) -> list[num.Number]:
     return [n for n in num.extract(MARKER_RE.sub(" ", text)) if n.kind in MEASURED_KINDS]
 
 
-def sources(values: list[num.Number], passages: list[Chunk]) -> Iterator[tuple[int, str, num.Number, str]]:
+def sources(values: list[num.Number], passages: list[Chunk]) -> Iterator[tuple[int, str, num.Number, Chunk, str]]:
     """Every occurrence in the passages of a number of `values`, matched by
     value as verification reads them (shares in words too: 一半 is 50%):
-    (its index in `values`, the sentence, the source number, the passage's
-    text before the sentence)."""
+    (its index in `values`, the sentence, the source number, the passage,
+    the passage's text before the sentence)."""
     for c in passages:
         for s, e in sentence_spans(c.text):
             sent = c.text[s:e]
             for n in num.source_numbers(sent):
                 for i, a in enumerate(values):
                     if n.same_value(a):
-                        yield i, sent, n, c.header + "\n" + c.text[:s]
+                        yield i, sent, n, c, c.header + "\n" + c.text[:s]
 
 
 def measured(text: str, passages: list[Chunk], m: Measure, question: str | None = None) -> bool:
@@ -301,8 +324,8 @@ def measured(text: str, passages: list[Chunk], m: Measure, question: str | None 
     values = [f for f in figures(text) if not num.find_match(f, asked)]
     ok = False
     unit_ok: dict[int, bool | None] = {i: None for i, a in enumerate(values) if a.kind == "amount"}
-    for i, sent, n, before in sources(values, passages):
-        ok = ok or m.stated_by(sent, n, before)
+    for i, sent, n, c, before in sources(values, passages):
+        ok = ok or m.stated_by(sent, n, before, c.call)
         if i in unit_ok:
             unit_ok[i] = bool(unit_ok[i]) or m.about_unit(sent, n, before)
     return ok and not (m.units and any(v is False for v in unit_ok.values()))
@@ -315,7 +338,7 @@ def stating_sentences(m: Measure, passages: list[Chunk]) -> list[list[str]]:
         kept = []
         for s, e in sentence_spans(c.text):
             sent = c.text[s:e]
-            if any(m.stated_by(sent, n, c.header + "\n" + c.text[:s]) for n in num.source_numbers(sent)
+            if any(m.stated_by(sent, n, c.header + "\n" + c.text[:s], c.call) for n in num.source_numbers(sent)
                    if n.kind in MEASURED_KINDS):
                 kept.append(sent.strip())
         out.append(kept)

@@ -36,6 +36,17 @@ PATTERNS: dict[str, list[re.Pattern]] = {
                    r"|\bFY" + _S + r"(?:(?P<year3>20\d\d)|(?P<short>\d\d))\b"
                    r"|\b(?P<year2>20\d\d) fiscal year\b|\bthis fiscal year\b|\bcurrent fiscal year\b", re.I),
     ],
+    # a year named bare: "for 2022", "full-year 2021", "2022 guidance", "2022年全年", "2021年底";
+    # "the full year", "全年". Not "compared with 2019" (a comparison's base), not a date
+    # ("2023年12月31日") or a quarter of it ("2022年一季度", "2022年第一季度").
+    "year": [
+        re.compile(r"(?P<year>20\d\d)" + _S + r"年(?!" + _S + r"[\d０-９第一二三四上下前头])"
+                   r"|全年|全财年"),
+        re.compile(r"\b(?:full[- ]year|calendar(?: year)?|for|in|of|during|through)" + _S + r"(?P<year>20\d\d)\b"
+                   r"(?!\s*(?:Q[1-4]|first|second|third|fourth|quarter))"
+                   r"|\b(?P<year2>20\d\d)\s+(?:full[- ]year|annual|guidance|guide|outlook|targets?)\b"
+                   r"|\b(?:the|our|a) full[- ]year\b", re.I),
+    ],
     "twelve_months": [
         re.compile(r"(?:截至|过去的?)[^。；，,]{0,20}?12" + _S + r"个" + _S + r"月"),
         re.compile(r"\b(?:12|twelve)" + _S + r"months\b|\btrailing\b", re.I),
@@ -86,7 +97,7 @@ class Period:
 
     def compatible(self, other: "Period") -> bool:
         kinds = {self.kind, other.kind}
-        if self.kind != other.kind and not (kinds <= YEAR_TO_DATE):
+        if self.kind != other.kind and not (kinds <= YEAR_TO_DATE or kinds <= WHOLE_YEAR):
             return False
         if self.number is not None and other.number is not None and self.number != other.number:
             return False
@@ -99,15 +110,30 @@ _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "�
 NUMBERED_QUARTER = [
     re.compile(r"\bQ(?P<n>[1-4])(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?|FY\s?)?'?(?P<year>20\d\d|\d\d)\b)?", re.I),
     re.compile(r"\b(?P<n>[1-4])Q\s?'?(?P<year>20\d\d|\d\d)?\b", re.I),  # "3Q21", "4Q 2021"
-    re.compile(r"\b(?P<o>first|second|third|fourth)[- ](?:fiscal[- ])?quarter\b(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?)?"
+    re.compile(r"\b(?P<o>first|second|third|fourth)[- ](?:fiscal[- ])?quarters?\b(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?)?"
                r"(?P<year>20\d\d))?", re.I),
     re.compile(r"(?:(?P<year>20\d\d)\s*(?:财年|年)?\s*)?第\s*(?P<o>[一二三四])\s*(?:个)?(?:财政|财)?季度?"),
+]
+
+
+# Two quarters sharing one word "quarter": "the third and fourth quarters", "from
+# the third to the fourth quarter of 2021", "第三和第四季度". The first alone names
+# no quarter, and was read as no period: its call's figures failed the check.
+SHARED_QUARTER = [
+    re.compile(r"\b(?P<o>first|second|third|fourth)(?=\s+(?:and|to|through|or|versus|vs\.?)\s+(?:the\s+)?"
+               r"(?:first|second|third|fourth)[- ](?:fiscal[- ])?quarters?\b(?:\s*(?:of\s+)?(?:fiscal\s*)?(?P<year>20\d\d))?)",
+               re.I),
+    re.compile(r"第\s*(?P<o>[一二三四])(?=\s*(?:和|与|及|至|到|、)\s*第\s*[一二三四]\s*(?:个)?(?:财政|财)?季度)"),
 ]
 
 
 def named(text: str) -> set[Period]:
     """The periods `text` names explicitly."""
     out: set[Period] = set()
+    for p in SHARED_QUARTER:
+        for m in p.finditer(text):
+            year = m.group("year") if "year" in p.groupindex else None
+            out.add(Period("quarter", int(year) if year else None, _ORD[m.group("o").lower()]))
     for p in NUMBERED_QUARTER:  # a quarter by number, its year with it: not also a fiscal year
         def take(m: re.Match) -> str:
             g = m.groupdict()
@@ -124,6 +150,9 @@ def named(text: str) -> set[Period]:
                 if "short" in groups:
                     year = "20" + groups["short"]
                 out.add(Period(kind, int(year) if year else None))
+    # "2022年全年": the year is 2022, not any year
+    if any(p.kind in WHOLE_YEAR and p.year for p in out):
+        out.discard(Period("year"))
     # "本财年头九个月", "so far in fiscal 2024": the fiscal year to date, not the whole year
     parts = {p.kind for p in out if p.kind in YEAR_TO_DATE}
     if parts:
@@ -139,6 +168,8 @@ def conflict(asked: set[Period], stated: set[Period]) -> bool:
 
 # The fiscal year so far is its first six or nine months.
 YEAR_TO_DATE = {"year_to_date", "six_months", "nine_months"}
+# A year named bare ("2022") is the fiscal year of that number, for most companies the calendar one.
+WHOLE_YEAR = {"year", "fiscal_year"}
 # A sentence naming no period speaks of the period the call reports (its
 # quarter): a figure of any other period asked (a fiscal year, the next
 # quarter, a year ago, a change against the previous quarter) is stated only
@@ -153,11 +184,45 @@ REPORTED_KINDS = {"quarter"}
 RELATIVE_KINDS = {"year_ago", "sequential"}
 
 
-def fits(asked: set[Period], sentence: str) -> bool:
+def fits(asked: set[Period], sentence: str, implied: frozenset[Period] = frozenset()) -> bool:
     """`sentence` names no period other than the ones `asked`, and names the
-    one asked when that is not the reported quarter."""
+    one asked when that is not the reported quarter. A year asked bare is
+    also met by a sentence naming no period whose call speaks of that year
+    (`implied`, from `of_call`)."""
     stated = named(sentence)
-    if any(p.kind not in REPORTED_KINDS for p in asked) and not any(a.compatible(s) for a in asked for s in stated):
+    if any(p.kind not in REPORTED_KINDS for p in asked) and not any(a.compatible(s) for a in asked for s in stated) \
+            and not (not stated and any(a.kind == "year" and a.compatible(s) for a in asked for s in implied)):
         return False
     absolute = {p for p in stated if p.kind not in RELATIVE_KINDS}
     return not conflict({p for p in asked if p.kind not in RELATIVE_KINDS}, absolute)
+
+
+def of_call(fiscal_year: int | None, fiscal_quarter: int | None, date: str = "") -> frozenset[Period]:
+    """The years a sentence naming no period may speak of, on a call of that
+    fiscal quarter: its fiscal year and the calendar year of its date; after
+    the year's last quarter, the next year too (its outlook: "We expect
+    organic revenue growth of 7% to 8%" on a Q4 2021 call is 2022's).
+
+    Error it exists for: asked for 2022's guidance, the model gave the
+    figure a Q3 2021 call expects for 2021, which names no year."""
+    years = {fiscal_year} if fiscal_year else set()
+    if date[:4].isdigit():
+        years.add(int(date[:4]))
+    if fiscal_year and fiscal_quarter == 4:
+        years.add(fiscal_year + 1)
+    return frozenset(Period("year", y) for y in years)
+
+
+# A period written right before the word for the call ("on its Q3 2021 earnings
+# call", "在2021年第四季度电话会上") names the call the question is about.
+CALL_WORD_RE = re.compile(r"\s*(?:(?:earnings|conference|results)\s+)?(?:call|电话会|业绩会)", re.I)
+
+
+def naming_call(text: str) -> set[Period]:
+    """The quarters `text` names only to say which call it means."""
+    out: set[Period] = set()
+    for p in NUMBERED_QUARTER:
+        for m in p.finditer(text):
+            if CALL_WORD_RE.match(text, m.end()):
+                out |= named(m.group())
+    return out

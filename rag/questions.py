@@ -87,7 +87,7 @@ segments group groups overall current currently latest last previous prior same 
 up down increase increased increases decrease decreased decreases year-over-year yoy also any all each every some
 both either neither other another such only just more most less least very there here not no yes new now still
 one two three first second third fourth q1 q2 q3 q4 fy via per since until after before while again approximately
-roughly around nearly almost exactly specific specifically key main major
+roughly around nearly almost exactly specific specifically key main major contribution contributions
 """.split())
 ZH_GENERIC = set("""
 多少 什么 哪些 哪个 哪 怎么 怎样 如何 为什么 为何 是否 有没有 有 没有 的 了 是 在 和 与 及 也 都 就 而 对 为 于 把 被 让 给

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from .library import Call
+from .periods import SHARED_QUARTER
 
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "一": 1, "二": 2, "三": 3, "四": 4,
             "1": 1, "2": 2, "3": 3, "4": 4}
@@ -141,8 +142,11 @@ def periods_named(question: str) -> list[PeriodAsked]:
                   for m in YEAR_RE.finditer(question)]
     years = [(a, y) for a, _, y in year_spans]
     months = [(m.start(), MONTHS.get((m.group(1) or "").lower()) or int(m.group(2) or 0)) for m in MONTH_RE.finditer(question)]
-    quarters = sorted(((m.start(), m.end(), ORDINALS[m.group(1).lower()], m.group()) for rx in QUARTER_RES
-                       for m in rx.finditer(question)), key=lambda q: q[0])
+    quarters = sorted([(m.start(), m.end(), ORDINALS[m.group(1).lower()], m.group()) for rx in QUARTER_RES
+                       for m in rx.finditer(question)]
+                      # "the third and fourth quarters": the first one shares the second's word
+                      + [(m.start(), m.end(), ORDINALS[m.group("o").lower()], m.group()) for rx in SHARED_QUARTER
+                         for m in rx.finditer(question)], key=lambda q: q[0])
     own = [_year_of(question, start, end, year_spans) for start, end, _, _ in quarters]
     # a quarter without a year of its own shares the other quarters' ("from the third
     # quarter to the fourth quarter of fiscal 2021")

@@ -84,6 +84,40 @@ def test_a_part_is_answered_by_a_figure_measuring_it_or_by_its_terms(check):
     assert check.answered(parts(q2)[1], q2, d) is None
 
 
+def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_the_measure(base_config):
+    """Two quarters compared, the answer gives one: the other call is asked
+    from its sentences giving the measure for its quarter, first those its
+    search ranks first; its full-year outlook (another period) is not one."""
+    from rag.library import Call
+    from rag.retrieve import Hit as H
+
+    def C(cid, call, text):
+        return replace(P(cid, text), call=call, call_label=call)
+
+    q3 = [C("a", "co-q3-2021", "We now expect organic revenue growth of 13% to 14% in 2021."),
+          C("b", "co-q3-2021", "Our Q3 organic revenue was up 14% with price/mix up 6%."),
+          C("c", "co-q3-2021", "Thank you, operator.")]
+    q4 = [C("d", "co-q4-2021", "Organic revenue grew 10% in the fourth quarter.")]
+
+    class Library:
+        knowledge = Knowledge(load(base_config.lexicon, base_config.glossary))
+        calls = {"co-q3-2021": Call("co-q3-2021", "Co", period="Q3 2021", fiscal_year=2021, fiscal_quarter=3),
+                 "co-q4-2021": Call("co-q4-2021", "Co", period="Q4 2021", fiscal_year=2021, fiscal_quarter=4)}
+        chunks = q3 + q4
+
+        def search(self, question, k, calls=None):  # ranks the outlook first, as a search did
+            return [H(c, 1.0) for c in self.chunks if not calls or c.call in calls][:k]
+
+    lib = Library()
+    check = CheckParts(Ctx(base_config, lib.knowledge, lib))
+    question = "How did Co's organic revenue growth in Q4 2021 compare with Q3 2021?"
+    d = Draft(Evidence(question=question, lang="en", passages=q4, hits=[H(c, 1.0) for c in q4],
+                       scope=["co-q3-2021", "co-q4-2021"]), text="Organic revenue grew 10% in Q4 2021[1].")
+    retry = check.by_call(d)
+    assert [c.id for c in retry.evidence.passages] == ["b"]
+    assert retry.evidence.scope == ["co-q3-2021"] and "Co · Q3 2021" in retry.evidence.prompt_question
+
+
 def test_a_part_answered_on_its_own_joins_with_its_markers_renumbered():
     first = draft("Alibaba withdrew Cainiao's IPO[2].", "q", passages=(CAINIAO, IPO))
     aidc = P("c3", "阿里国际数字商业集团收入为 285 亿元人民币。")

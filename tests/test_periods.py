@@ -51,6 +51,17 @@ def P(*sentences):
     ("上个季度，AliExpress 实现了超过 60%的订单同比增长。", set()),
     ("按照每年回购 120亿美元以及股价上扬，我认为达到每年 3%的增值还是合理的。", set()),
     (NO_PERIOD, set()),
+    # a year named bare is the year; a comparison's base, a date and a year's quarter are not
+    ("What organic revenue growth did Coca-Cola guide to for 2022?", {Period("year", 2022)}),
+    ("可口可乐给出的2022年全年有机收入增长指引是多少？", {Period("year", 2022)}),
+    ("西南航空2021年底的流动性是多少？", {Period("year", 2021)}),
+    ("For the full year, revenue was $151.2 billion.", {Period("year")}),
+    ("How did revenue per passenger cruise day compare with 2019?", set()),
+    ("How much stock did Alibaba buy back between January 1 and February 6, 2024?", set()),
+    # two quarters sharing one word "quarter"
+    ("How did price/mix change from the third to the fourth quarter of 2021?",
+     {Period("quarter", 2021, 3), Period("quarter", 2021, 4)}),
+    ("第三和第四季度的收入", {Period("quarter", None, 3), Period("quarter", None, 4)}),
 ])
 def test_named_periods(text, periods):
     assert named(text) == periods
@@ -99,3 +110,44 @@ def test_no_mismatch_without_an_explicit_period_on_both_sides(period_mismatch):
     assert period_mismatch("过去12个月返还了多少？", "超过 120 亿美元[1]。", both[:1])
     # a number the passages lack measures nothing: it is never the figure asked
     assert period_mismatch("截至2023年12月31日的12个月里回购了多少？", "回购了 77 亿美元。", passages)
+
+
+def test_a_quarter_written_before_the_call_names_the_call():
+    from rag.measures import asked_periods
+    from rag.periods import naming_call
+
+    q = "What organic revenue growth did Coca-Cola guide to for 2022 on its Q3 2021 earnings call?"
+    assert naming_call(q) == {Period("quarter", 2021, 3)}
+    assert asked_periods(q) == {Period("year", 2022)}
+    assert naming_call("在2021年第四季度电话会上，2022年的指引是多少？") == {Period("quarter", 2021, 4)}
+    # the call's quarter is the period asked when no other is named
+    assert asked_periods("What was revenue on the Q3 2021 call?") == {Period("quarter", 2021, 3)}
+    assert naming_call("What was revenue in Q3 2021?") == set()
+
+
+def test_a_sentence_naming_no_period_speaks_of_its_calls_year():
+    from rag.periods import fits, of_call
+
+    q3, q4 = of_call(2021, 3, "2021-10-27"), of_call(2021, 4, "2022-02-10")
+    assert q3 == {Period("year", 2021)} and q4 == {Period("year", 2021), Period("year", 2022)}
+    outlook = "We now expect to deliver organic revenue growth of 13% to 14%."
+    asked = named("What organic revenue growth did Coca-Cola guide to for 2022?")
+    assert not fits(asked, outlook, q3)  # a Q3 2021 call's outlook is 2021's
+    assert fits(asked, outlook, q4)  # a Q4 2021 call's is 2022's
+    assert not fits(asked, "Revenue grew 16% in 2021.", q4)  # a sentence naming another year
+    # a fiscal year asked is still named by the sentence
+    assert not fits(named("What was revenue in fiscal 2021?"), outlook, q4)
+
+
+def test_a_ratio_asked_is_measured_by_the_ratio_not_by_its_metric(base_config):
+    """"revenue per passenger cruise day" asked: the ratio is the measure;
+    revenue asked, the ratio is another measure."""
+    k = Knowledge(load(base_config.lexicon, base_config.glossary))
+    ratio = P("Revenue per passenger cruise day for the fourth quarter increased 4% compared to a strong 2019.")
+    total = P("Revenue for the fourth quarter increased 9% compared to 2019.")
+    per_day = measure_of("How did revenue per passenger cruise day in the fourth quarter compare with 2019?", k)
+    revenue = measure_of("How did revenue in the fourth quarter compare with 2019?", k)
+    assert measured("Revenue per passenger cruise day rose 4%[1].", [ratio], per_day)
+    assert not measured("Revenue per passenger cruise day rose 9%[1].", [total], per_day)
+    assert measured("Revenue rose 9%[1].", [total], revenue)
+    assert not measured("Revenue rose 4%[1].", [ratio], revenue)

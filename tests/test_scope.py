@@ -54,6 +54,9 @@ def test_periods_are_read_with_their_year():
     got = periods_named("How did sales change from the third quarter to the fourth quarter of fiscal 2021?")
     assert [(p.quarter, p.year) for p in got] == [(3, 2021), (4, 2021)]
     assert [(p.quarter, p.year) for p in periods_named("Q1 2024 versus Q4 2023")] == [(1, 2024), (4, 2023)]
+    # two quarters sharing one word "quarter"
+    assert [(p.quarter, p.year) for p in periods_named("from the third to the fourth quarter of 2021")] == [(3, 2021), (4, 2021)]
+    assert [p.quarter for p in periods_named("第三和第四季度的收入")] == [3, 4]
     assert [(p.month, p.year) for p in periods_named("阿里巴巴 2023年12月份季度的收入")] == [(12, 2023)]
 
 

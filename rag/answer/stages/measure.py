@@ -20,14 +20,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ...measures import figures, measure_of, measured, stating_sentences
+from ...measures import Measure, figures, measure_of, measured, stating_sentences
 from ...prompting import load_prompt
 from ...questions import asks_figure, parts
-from ...library import company_names
+from ...library import company_names, implied_years
 from ..records import Draft, Refuse, Retry, Stage
 
 MISMATCH = "the answer's figures do not measure what was asked"
 NOT_STATED = "the calls state no figure for: {}"
+
+
+def asked_measure(ctx, question: str, scope: list[str]) -> Measure:
+    """What `question` measures, read with what the library knows of the
+    calls it is about: their companies' names (the scope, not a word to find)
+    and the years their sentences speak of."""
+    calls = ctx.retriever.calls
+    return measure_of(question, ctx.knowledge, known=company_names(calls, scope), implied=implied_years(calls))
 
 
 class CheckMeasure(Stage):
@@ -36,8 +44,7 @@ class CheckMeasure(Stage):
         ev = draft.evidence
         if len(parts(ev.question)) > 1 or not asks_figure(ev.question, self.ctx.knowledge):
             return draft
-        companies = company_names(self.ctx.retriever.calls, ev.scope)
-        m = measure_of(ev.question, self.ctx.knowledge, known=companies)
+        m = asked_measure(self.ctx, ev.question, ev.scope)
         if m.absent:
             return Refuse(NOT_STATED.format(", ".join(t.text for t in m.unknown)))
         if m.empty and not m.asked_periods:

@@ -24,12 +24,12 @@ from dataclasses import replace
 from ...claims import MARKER_RE
 from ...glossary import squash
 from ...knowledge import found
-from ...library import company_names
 from ...measures import UNIT_KINDS, measure_of, measured, stating_sentences
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
 from ..records import Draft, Evidence, Refuse, Retry, Stage
+from .measure import asked_measure
 from .retrieve import search
 
 # A question that puts businesses side by side ("Cainiao's and AIDC's
@@ -65,7 +65,7 @@ class CheckParts(Stage):
         it (a figure no retrieved sentence gives); False otherwise."""
         ev, k = draft.evidence, self.ctx.knowledge
         if asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k)):
-            m = measure_of(part, k, known=company_names(self.ctx.retriever.calls, ev.scope))
+            m = asked_measure(self.ctx, part, ev.scope)
             if not m.units:
                 of_whole = measure_of(whole, k)
                 m.units, m.other_units = of_whole.units, of_whole.other_units
@@ -108,15 +108,17 @@ class CheckParts(Stage):
             return None
         if len({calls[c].company for c in ev.scope if c in calls}) > 2:
             return None  # a period asked of the whole library, not a comparison of named calls
-        m = measure_of(ev.question, k, known=company_names(calls, ev.scope))
-        status = {}
+        m = asked_measure(self.ctx, ev.question, ev.scope)
+        status, stating = {}, []
         for cid in ev.scope:
             mine = [c for c in ev.passages if c.call == cid]
             if measured(draft.text, mine, m):
                 status[cid] = True
             else:
                 chunks = [c for c in self.ctx.retriever.chunks if c.call == cid]
-                status[cid] = False if any(stating_sentences(m, chunks)) else None
+                said = [replace(c, text=" ".join(s)) for c, s in zip(chunks, stating_sentences(m, chunks)) if s]
+                status[cid] = False if said else None
+                stating += said
         label = {cid: calls[cid].label if cid in calls else cid for cid in ev.scope}
         absent = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c, st in status.items() if st is None]
         missing = [c for c, st in status.items() if st is False]
@@ -125,7 +127,14 @@ class CheckParts(Stage):
         draft = draft.but(absent=draft.absent + absent)
         if not missing:
             return draft
-        hits = search(self.ctx.retriever, ev.question, ev.top_k or self.ctx.cfg.top_k, missing)
+        top_k = ev.top_k or self.ctx.cfg.top_k
+        hits = search(self.ctx.retriever, ev.question, top_k, missing)
+        # the call is asked from its sentences that state the measure, those its
+        # search ranks first leading: searched, a Q3 call gave its full-year
+        # outlook ("13% to 14% in 2021") before its quarter's figure ("Our Q3
+        # organic revenue was up 14%")
+        rank = {h.chunk.id: i for i, h in enumerate(hits)}
+        stating.sort(key=lambda c: rank.get(c.id, len(rank)))
         # asked the whole comparison, the model writes the one call's figure as the
         # other period's ("Q4 was 13% compared to Q3", 13% being Q3's): it is asked
         # that call's figure alone, the call named
@@ -133,7 +142,7 @@ class CheckParts(Stage):
             call=("、" if ev.lang == "zh" else ", ").join(label[c] for c in missing),
             metrics=m.describe(ev.lang) or ev.question)
         sub = Evidence(question=ev.question, lang=ev.lang, hits=hits, top_k=ev.top_k, scope=missing,
-                       passages=select_passages([h.chunk for h in hits], ev.lang, self.ctx.cfg.context_tokens,
+                       passages=select_passages(stating[:top_k], ev.lang, self.ctx.cfg.context_tokens,
                                                 self.ctx.glossary), prompt_question=own)
         said = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c in missing]
         return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, said),
