@@ -13,6 +13,11 @@
   费用增加" holds most of its terms: a faithful paraphrase is supported; a
   sentence the model added ("This will help the company better meet the
   needs of new consumers") holds a few common ones and is not.
+- A Chinese sentence restating the question ("巴克莱分析师提到回购速度可能
+  受到资本管制的制约" for "巴克莱分析师提到回购速度可能受到什么制约？") is
+  scored on what it adds: the question's own bigrams are the user's wording,
+  which the call need not share, and they drowned the answer "资本管制" the
+  passage holds.
 - Chinese sentence, English passage (a Chinese question about an English
   call): bigrams cannot be compared either, so it is read as an English
   sentence is, by its terms: names, its content words (each found as one
@@ -36,6 +41,10 @@ from .questions import EN_GENERIC, words
 
 # Share of a Chinese claim's bigrams a passage must hold to support it.
 ZH_SUPPORT = 0.45
+# A Chinese claim is scored without the question's bigrams only when it keeps
+# at least this many of its own (a claim that adds a bare figure or a name to
+# the question is scored whole).
+MIN_OWN_BIGRAMS = 3
 # A name of a Chinese claim weighs as much as this many of its bigrams.
 NAME_WEIGHT = 2
 NAME_KINDS = {"unit", "product", "person", "firm", "company", "region"}
@@ -54,9 +63,10 @@ def is_chinese(text: str) -> bool:
     return len(HAN_RE.findall(text)) > len(text) / 3
 
 
-def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str) -> float:
+def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str, question: str = "") -> float:
     """How much of the claim the passage holds, from 0 to 1: a share of its
-    bigrams and names (Chinese) or of its terms and figures (English)."""
+    bigrams and names (Chinese; those of `question` left out) or of its terms
+    and figures (English)."""
     body = MARKER_RE.sub("", claim)
     source = passage.text + " " + passage.header
     if lang == "zh" or is_chinese(body):
@@ -68,9 +78,31 @@ def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str) -> float:
             rest = rest[:start] + " " + rest[end:]
             held += found({v.lower() for v in e.zh + e.en}, source)
         cb = bigrams(rest)
+        own = set().union(*(bigrams(seg) for seg in _unasked(rest, question).split()))
+        if len(own) >= MIN_OWN_BIGRAMS:
+            cb = own
         total = len(cb) + NAME_WEIGHT * len(names)
         return (len(cb & bigrams(source)) + NAME_WEIGHT * held) / total if total else 0.0
     return _term_share(body, source, knowledge)
+
+
+def _unasked(text: str, question: str) -> str:
+    """`text` with every run of two or more characters it shares with
+    `question` blanked: what the sentence adds to the question."""
+    if not question:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and text[i : j + 1] in question:
+            j += 1
+        if j - i >= 2:
+            out.append(" ")
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def _term_share(body: str, source: str, knowledge: Knowledge, chinese: bool = False) -> float:

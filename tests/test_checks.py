@@ -656,6 +656,28 @@ def test_a_chinese_sentence_is_supported_by_the_english_passage_it_translates():
     assert not support.supports(support.score(claim, other, k, "zh"), "zh")
 
 
+def test_a_chinese_sentence_restating_the_question_is_scored_on_what_it_adds():
+    """The question's wording, echoed by the answer, is the user's: the
+    passage holds the answer (资本管制) in its own words."""
+    from rag import support
+    from rag.dictionary import Dictionary
+    from rag.glossary import Glossary
+
+    k = Knowledge(Glossary([]), Dictionary())
+    q = "分析师提到回购速度可能受到什么制约？"
+    claim = "分析师提到回购速度可能受到资本管制的制约[1]。"
+    held = Chunk(id="a", doc="d", text="就股份回购的速度而言，我们理解会存在一些制约因素和限制，比如资本管制。",
+                 start=0, end=0, tokens=0)
+    other = Chunk(id="b", doc="d", text="就股份回购的速度而言，我们会根据市场情况执行，没有任何限制。",
+                  start=0, end=0, tokens=0)
+    assert not support.supports(support.score(claim, held, k, "zh"), "zh")  # drowned by the question's words
+    assert support.supports(support.score(claim, held, k, "zh", q), "zh")
+    assert not support.supports(support.score(claim, other, k, "zh", q), "zh")
+    # a claim adding only a few characters to the question is scored whole
+    assert support.score("分析师提到回购速度可能受到制约。", held, k, "zh", q) == \
+        support.score("分析师提到回购速度可能受到制约。", held, k, "zh")
+
+
 def test_the_company_asked_about_in_chinese_is_the_scope_not_a_word_the_figure_needs():
     """"西南航空" of a question about Southwest Airlines' call: the call's own
     sentence ("we ended the year with $16.5 billion of liquidity") does not

@@ -27,7 +27,7 @@ class AttributeCitations(Stage):
         lang, passages = ev.lang, ev.passages
         out = []
         for claim in cl.split(draft.text, len(passages)):
-            scores = {i: support.score(claim.text, passages[i - 1], self.ctx.knowledge, lang)
+            scores = {i: support.score(claim.text, passages[i - 1], self.ctx.knowledge, lang, ev.question)
                       for i in range(1, len(passages) + 1)}
             best = max(scores, key=lambda i: (scores[i], -i)) if scores else None
             keep: list[int] = []
