@@ -5,7 +5,10 @@ Errors it exists for: the small model converts scales wrongly ("9.61亿" as
 sometimes writes a figure no passage holds. Numbers are matched by value
 and unit (rag/numbers.py: "281亿元" equals "RMB 28.1 billion"):
 - found in a cited passage: fine;
-- found in another passage shown: that passage is cited;
+- found in another passage shown: that passage is cited, unless it is a
+  year or a date: "by 2030" in a passage on a youth programme re-cited
+  "Under Armour targets net-zero emissions by 2030", which the citation
+  stage had found no passage to support;
 - the same digits at another scale in exactly one passage: rescaled, cited,
   listed as a correction;
 - otherwise listed as unverified: shown, flagged, never as fact.
@@ -38,7 +41,8 @@ class VerifyNumbers(Stage):
                 holders = [i for i in markers if num.find_match(n, pools[i - 1])] or \
                           [i for i in range(1, len(passages) + 1) if num.find_match(n, pools[i - 1])]
                 if holders:
-                    sources.append(holders[0])
+                    if n.kind not in ("year", "date"):  # a year in a passage is no support for the sentence
+                        sources.append(holders[0])
                     continue
                 if num.find_match(n, asked):
                     continue
