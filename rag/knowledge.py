@@ -24,6 +24,10 @@ from .language import HAN_RE
 # English words: letters, with inner "&", "." or "-" ("R&D", "Ele.me", "cross-border").
 EN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[&.\-'][A-Za-z0-9]+)*")
 
+# Shortest head noun of a Chinese word's English gloss worth finding alone
+# ("capacity" of "transport capacity"; not "unit" of "work unit", "up" of "speed up").
+MIN_HEAD_CHARS = 5
+
 
 @dataclass
 class Knowledge:
@@ -61,7 +65,11 @@ class Knowledge:
             out.add(stem)
             out.update(self.dictionary.translate(word))
         else:  # a Chinese word, for English calls: the English words the corpus uses for it
-            out.update(self.dictionary.to_english([word]))
+            english = self.dictionary.to_english([word])
+            out.update(english)
+            # and the head noun of a gloss of several words: 运力 is glossed "transport
+            # capacity", which calls write "capacity"
+            out.update(g.split()[-1] for g in english if " " in g and len(g.split()[-1]) >= MIN_HEAD_CHARS)
         return {f for f in out if f}
 
 

@@ -70,6 +70,10 @@ SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+?(?:[。！？；;!?]|\.(?=\s)|(
 GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)
 
 
+# A form a word can be found by in an English call.
+EN_FORM_RE = re.compile(r"[A-Za-z]")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(text) if m.group().strip()]
 
@@ -101,8 +105,8 @@ class Measure:
         cruise day"): that ratio is the measure, not the metric itself."""
         if self.glossary is None:
             return False
-        return any(PER_RE.match(self.question, m.end()) for rx, e in self.glossary._present(self.question)
-                   if e in self.metric_entries for m in rx.finditer(self.question))
+        # longest names first: "earnings per share" is its own metric, not earnings per something
+        return any(PER_RE.match(self.question, end) for _, end, _ in self.glossary.spans(self.question, METRIC_KINDS))
 
     @property
     def empty(self) -> bool:
@@ -236,11 +240,13 @@ class Measure:
 
 
 def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, known: list[str] = (),
-               implied: dict[str, frozenset] | None = None) -> Measure:
+               implied: dict[str, frozenset] | None = None, english_only: bool = False) -> Measure:
     """What `question` measures; `with_words=False` keeps to the glossary's
     metrics, units and places (the retriever's cheaper reading); `known`: the
     companies of the calls it is about; `implied`: per call, the years its
-    sentences naming no period speak of."""
+    sentences naming no period speak of; `english_only`: those calls are all
+    English, so a Chinese word with no English rendering cannot be looked
+    for ("浓缩液", "箱量"): it is neither required nor a sign of absence."""
     g = knowledge.glossary
     entries = g.expand(question).entries
     asked = [e for e in entries if e.kind in METRIC_KINDS | UNIT_KINDS | PLACE_KINDS]
@@ -254,7 +260,8 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, kno
     # the company of the calls asked about, named in Chinese ("西南航空" of Southwest
     # Airlines), is the scope of the question, not a word its figure's sentence holds
     nouns = [t for t in topics + words(question, knowledge, known)
-             if t.noun and not names_company(t.text, knowledge, known)] if with_words else []
+             if t.noun and not names_company(t.text, knowledge, known)
+             and not (english_only and not any(EN_FORM_RE.search(f) for f in t.forms))] if with_words else []
     others = [t for t in nouns if t.attested]
     # every business the question names (a product too: "AliExpress Choice") and its segment
     businesses = [e for e in entries if e.kind in UNIT_KINDS | {"product"}]

@@ -37,10 +37,10 @@ PATTERNS: dict[str, list[re.Pattern]] = {
                    r"|\b(?P<year2>20\d\d) fiscal year\b|\bthis fiscal year\b|\bcurrent fiscal year\b", re.I),
     ],
     # a year named bare: "for 2022", "full-year 2021", "2022 guidance", "2022年全年", "2021年底";
-    # "the full year", "全年". Not "compared with 2019" (a comparison's base), not a date
+    # "the full year", "全年". Not a comparison's base ("compared with 2019", "相对2019年同期"), not a date
     # ("2023年12月31日") or a quarter of it ("2022年一季度", "2022年第一季度").
     "year": [
-        re.compile(r"(?P<year>20\d\d)" + _S + r"年(?!" + _S + r"[\d０-９第一二三四上下前头])"
+        re.compile(r"(?<!相对)(?<![较比与])(?P<year>20\d\d)" + _S + r"年(?!" + _S + r"[\d０-９第一二三四上下前头同])"
                    r"|全年|全财年"),
         re.compile(r"\b(?:full[- ]year|calendar(?: year)?|for|in|of|during|through)" + _S + r"(?P<year>20\d\d)\b"
                    r"(?!\s*(?:Q[1-4]|first|second|third|fourth|quarter))"
@@ -113,6 +113,8 @@ NUMBERED_QUARTER = [
     re.compile(r"\b(?P<o>first|second|third|fourth)[- ](?:fiscal[- ])?quarters?\b(?:\s*(?:of\s+)?(?:fiscal\s*(?:year\s*)?)?"
                r"(?P<year>20\d\d))?", re.I),
     re.compile(r"(?:(?P<year>20\d\d)\s*(?:财年|年)?\s*)?第\s*(?P<o>[一二三四])\s*(?:个)?(?:财政|财)?季度?"),
+    # "2022年一季度", "四季度" (not "这一季度", "一个季度")
+    re.compile(r"(?:(?P<year>20\d\d)\s*(?:财年|年)?\s*)?(?<![这每上下同第一二三四五六七八九十\d])(?P<o>[一二三四])\s*季度"),
 ]
 
 

@@ -125,6 +125,17 @@ def test_a_list_number_neither_keeps_a_marker_nor_ends_a_claim(glossary):
     assert v.used == [1, 2] and not v.unverified
 
 
+def test_a_year_found_in_a_passage_does_not_cite_it(glossary):
+    """"by 2030" in a passage on another plan is no support for a sentence
+    about net-zero emissions: the sentence stays uncited, and so flagged."""
+    plan = P("We plan to build opportunities for millions of youth to engage in sport by 2030.")
+    v = verify("The company targets net-zero emissions by 2030[1].", [plan], "net-zero target?", glossary, "en")
+    assert v.used == [] and not v.unverified
+    # an amount found by value still cites its passage
+    v = verify("Cainiao's adjusted EBITA was RMB 961 million.", PASSAGES, "Cainiao EBITA?", glossary, "en")
+    assert v.used == [2]
+
+
 def test_number_recited_to_the_passage_that_holds_it(glossary):
     v = verify("Cainiao's adjusted EBITA was RMB 961 million [1].", PASSAGES, "Cainiao EBITA?", glossary, "en")
     assert v.used == [2] and "[2]" in v.text and "[1]" not in v.text
@@ -654,6 +665,23 @@ def test_a_chinese_sentence_is_supported_by_the_english_passage_it_translates():
     other = Chunk(id="b", doc="d", text="Revenue grew 12% on strong demand for our routes.", start=0, end=0, tokens=0)
     assert support.supports(support.score(claim, held, k, "zh"), "zh")
     assert not support.supports(support.score(claim, other, k, "zh"), "zh")
+
+
+def test_a_chinese_word_english_calls_cannot_be_searched_for_is_no_sign_of_absence():
+    """A Chinese question about English calls: a word the dictionary gives no
+    English for cannot be looked for, so it neither refuses the question nor
+    must be found; one it glosses in several words is found by its head noun
+    ("运力", "transport capacity", as the calls' "capacity")."""
+    from rag.dictionary import Dictionary
+    from rag.glossary import Glossary
+    from rag.measures import measure_of
+
+    k = Knowledge(Glossary([]), Dictionary(english={"运力": frozenset({"transport capacity"})}),
+                  corpus_flat="capacity was down 9% versus 2019 and concentrate shipments grew")
+    assert "capacity" in k.forms("运力") and k.attested(k.forms("运力"))
+    q = "可口可乐浓缩液的出货量是多少？"
+    assert [t.text for t in measure_of(q, k).unknown] == ["浓缩液"]  # a Chinese call would have to write it
+    assert measure_of(q, k, english_only=True).unknown == []
 
 
 def test_a_chinese_sentence_restating_the_question_is_scored_on_what_it_adds():

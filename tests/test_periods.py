@@ -62,6 +62,10 @@ def P(*sentences):
     ("How did price/mix change from the third to the fourth quarter of 2021?",
      {Period("quarter", 2021, 3), Period("quarter", 2021, 4)}),
     ("第三和第四季度的收入", {Period("quarter", None, 3), Period("quarter", None, 4)}),
+    # a quarter without 第; a year that is a comparison's base
+    ("西南航空对2022年一季度营业收入(相对2019年同期)的指引", {Period("quarter", 2022, 1)}),
+    ("四季度收入较2019年增长多少？", {Period("quarter", None, 4)}),
+    ("一个季度的收入", set()),
 ])
 def test_named_periods(text, periods):
     assert named(text) == periods
@@ -151,3 +155,7 @@ def test_a_ratio_asked_is_measured_by_the_ratio_not_by_its_metric(base_config):
     assert not measured("Revenue per passenger cruise day rose 9%[1].", [total], per_day)
     assert measured("Revenue rose 9%[1].", [total], revenue)
     assert not measured("Revenue rose 4%[1].", [ratio], revenue)
+    # a metric whose own name holds "per" is no ratio of another
+    eps = measure_of("What were earnings per share in the fourth quarter?", k)
+    assert not eps.ratio_asked and per_day.ratio_asked
+    assert measured("EPS was $0.14[1].", [P("Excluding special items, earnings per share was $0.14.")], eps)

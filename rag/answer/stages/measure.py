@@ -32,10 +32,12 @@ NOT_STATED = "the calls state no figure for: {}"
 
 def asked_measure(ctx, question: str, scope: list[str]) -> Measure:
     """What `question` measures, read with what the library knows of the
-    calls it is about: their companies' names (the scope, not a word to find)
-    and the years their sentences speak of."""
+    calls it is about: their companies' names (the scope, not a word to find),
+    the years their sentences speak of, and their language."""
     calls = ctx.retriever.calls
-    return measure_of(question, ctx.knowledge, known=company_names(calls, scope), implied=implied_years(calls))
+    langs = {calls[c].language for c in scope if c in calls} or {c.language for c in calls.values()}
+    return measure_of(question, ctx.knowledge, known=company_names(calls, scope), implied=implied_years(calls),
+                      english_only=langs == {"en"})
 
 
 class CheckMeasure(Stage):
