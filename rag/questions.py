@@ -225,3 +225,69 @@ def parts(question: str) -> list[str]:
         pieces.append(sent[last:])
         out += [p.strip(" ,;，；") for p in pieces if p.strip(" ,;，；")]
     return out or [question]
+
+
+# What joins two measures asked together: "revenue and adjusted EPS", "sales,
+# EPS and margin", "营业收入和运力", "收入、利润".
+MEASURE_JOIN_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|\band\b|&|以及|和|与|及|、)\s*", re.I)
+# A measure's modifiers before it ("consolidated", "adjusted diluted") and its
+# change after it ("有机收入增长", "sales growth") belong to it.
+MODIFIER_BEFORE_RE = re.compile(r"(?<![\w'’])([a-z][a-z-]*)\s+$")
+ZH_MODIFIER_BEFORE_RE = re.compile(r"(?:有机|可比|经调整|调整后|摊薄|稀释|基本|合并|净)$")
+CHANGE_AFTER_RE = re.compile(r"\s*(?:增长率|增长|增速|growth(?:\s+rate)?)", re.I)
+
+
+def _widen(question: str, span: tuple[int, int]) -> tuple[int, int]:
+    a, b = span
+    while (m := MODIFIER_BEFORE_RE.search(question[:a])) and m.group(1) not in EN_GENERIC:
+        a = m.start()
+    while m := ZH_MODIFIER_BEFORE_RE.search(question[:a]):
+        a = m.start()
+    if m := CHANGE_AFTER_RE.match(question, b):
+        b = m.end()
+    return a, b
+
+
+def measure_parts(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[str]:
+    """A figure question asking several measures at once, one question per
+    measure: "What were Verizon's consolidated total revenue and adjusted
+    earnings per share in Q3 2021?" holds "…'s consolidated total revenue in
+    Q3 2021?" and "…'s adjusted earnings per share in Q3 2021?". A measure is
+    a run of the glossary's metrics and the question's nouns written side by
+    side; measures joined by "and"/"和"/"、", one of them a metric, are
+    parts. Businesses joined ("Taobao and Tmall's revenue") are not.
+
+    Error it exists for: checked as one measure, the answer passed when one
+    of its figures measured one of them (the adjusted EPS right, the revenue
+    another segment's), and a sentence stating one could not hold the other's
+    words ("运力" is not in the revenue guidance sentence), so the question
+    was refused though the call gives both."""
+    if not asks_figure(question, knowledge):
+        return [question]
+    metrics = {(a, b) for a, b, _ in knowledge.glossary.spans(question, {"finance"})}
+    spans = set(metrics)
+    for t in words(question, knowledge, known):
+        if t.noun:
+            edge = r"\b" if EN_WORD_RE.fullmatch(t.text) else ""
+            spans |= {(m.start(), m.end()) for m in re.finditer(edge + re.escape(t.text) + edge, question)}
+    spans = sorted((*_widen(question, s), s in metrics) for s in spans
+                   if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans))
+    phrases: list[list] = []  # [start, end, holds a metric]
+    for a, b, metric in spans:
+        if phrases and a >= phrases[-1][1] and not question[phrases[-1][1] : a].strip():
+            phrases[-1][1], phrases[-1][2] = b, phrases[-1][2] or metric
+        elif not phrases or a >= phrases[-1][1]:
+            phrases.append([a, b, metric])
+    best: list[list] = []
+    chain: list[list] = []
+    for p in phrases:
+        if chain and MEASURE_JOIN_RE.fullmatch(question[chain[-1][1] : p[0]]):
+            chain.append(p)
+        else:
+            chain = [p]
+        if len(chain) > len(best):
+            best = list(chain)
+    if len(best) < 2 or not any(p[2] for p in best):
+        return [question]
+    start, end = best[0][0], best[-1][1]
+    return [question[:start] + question[a:b] + question[end:] for a, b, _ in best]
