@@ -22,7 +22,8 @@
   call): bigrams cannot be compared either, so it is read as an English
   sentence is, by its terms: names, its content words (each found as one
   of the English words the calls use for it, from the dictionary read the
-  other way: "流动性" as "liquidity") and its figures by value. The share is
+  other way: "流动性" as "liquidity"; a word with none, "装瓶", cannot be
+  looked for and is left out) and its figures by value. The share is
   put on the Chinese scale, so that one threshold decides for the claim's
   language. Without this every Chinese answer about an English call lost
   its citations and was refused as unsupported.
@@ -113,8 +114,8 @@ def _term_share(body: str, source: str, knowledge: Knowledge, chinese: bool = Fa
     expanded = knowledge.glossary.expand(body)
     covered = {a.lower() for e in expanded.entries for a in e.en + e.zh}
     terms = [frozenset(v.lower() for v in e.zh + e.en) for e in expanded.entries if e.kind not in GENERIC_KINDS]
-    if chinese:
-        terms += [t.forms for t in words(body, knowledge)]
+    if chinese:  # a word with no English rendering cannot be looked for in an English passage
+        terms += [t.forms for t in words(body, knowledge) if any(EN_WORD_RE.search(f) for f in t.forms)]
     else:
         rest = body
         for rx, _ in knowledge.glossary._present(body):

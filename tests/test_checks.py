@@ -665,6 +665,9 @@ def test_a_chinese_sentence_is_supported_by_the_english_passage_it_translates():
     other = Chunk(id="b", doc="d", text="Revenue grew 12% on strong demand for our routes.", start=0, end=0, tokens=0)
     assert support.supports(support.score(claim, held, k, "zh"), "zh")
     assert not support.supports(support.score(claim, other, k, "zh"), "zh")
+    # words with no English rendering cannot be looked for, and count neither way
+    unreadable = "年底装瓶商和浓缩液厂的流动性为165亿美元[1]。"
+    assert support.score(unreadable, held, k, "zh") == support.score(claim, held, k, "zh")
 
 
 def test_a_chinese_word_english_calls_cannot_be_searched_for_is_no_sign_of_absence():
