@@ -174,7 +174,8 @@ PRESENT_CACHE = 20000
 
 
 def _alias_regex(alias: str) -> re.Pattern:
-    body = re.escape(alias).replace(r"\ ", r"\s*")
+    # spaced or hyphenated alike: "earnings-per-share" is "earnings per share"
+    body = re.escape(alias).replace(r"\ ", r"[\s-]*")
     # Latin aliases match whole words only ("AE" must not match "AIDC's" or "maker").
     left = r"(?<![A-Za-z0-9])" if alias[:1].isascii() and alias[:1].isalnum() else ""
     right = r"(?![A-Za-z0-9])" if alias[-1:].isascii() and alias[-1:].isalnum() else ""
