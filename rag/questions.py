@@ -291,3 +291,41 @@ def measure_parts(question: str, knowledge: Knowledge, known: list[str] = ()) ->
         return [question]
     start, end = best[0][0], best[-1][1]
     return [question[:start] + question[a:b] + question[end:] for a, b, _ in best]
+
+
+# A question answered yes or no.
+YES_NO_RE = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\b"
+                       r"|是否|有没有|是不是|吗[？?]?\s*$", re.I)
+# Chinese characters that carry no content of their own in an answer.
+ZH_FUNCTION_CHARS = set("的了是在和与及为对从把被也都就而其这那个之所等或并且即")
+
+
+def restates(answer: str, question: str, names: list[str] = ()) -> bool:
+    """The answer only restates the question: no figure, name or content
+    word of its own once the question's words (and `names`, the companies
+    asked about) are set aside. "Taotian Group's other merchant count grew
+    strongly at Taotian" for "Which other merchant count did the CFO say grew
+    strongly at Taotian?"; "Neutron火箭只从Wallops发射" for "为什么只从Wallops发射"."""
+    from .claims import MARKER_RE
+    from .dictionary import _stemmer
+    from .numbers import extract
+    from .support import unasked
+
+    if YES_NO_RE.search(question):
+        return False  # "Did Alibaba raise its buyback?": restating it is the answer
+    text = MARKER_RE.sub(" ", answer)
+    for n in sorted(names, key=len, reverse=True):
+        if n:
+            text = re.sub(re.escape(n), " ", text, flags=re.I)
+    asked = extract(question)
+    if any(not any(n.same_value(a) for a in asked) for n in extract(text)):
+        return False
+    stem = _stemmer().stemWord
+    mine = {w.lower() for w in EN_WORD_RE.findall(question)}
+    mine |= {stem(w) for w in mine}
+    for w in EN_WORD_RE.findall(text):
+        low = w.lower().removesuffix("'s")
+        if low not in EN_GENERIC and len(low) >= 3 and low not in mine and stem(low) not in mine:
+            return False
+    rest = unasked(text, question)
+    return sum(1 for ch in rest if HAN_RE.match(ch) and ch not in ZH_FUNCTION_CHARS) < 2

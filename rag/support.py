@@ -79,7 +79,7 @@ def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str, question:
             rest = rest[:start] + " " + rest[end:]
             held += found({v.lower() for v in e.zh + e.en}, source)
         cb = bigrams(rest)
-        own = set().union(*(bigrams(seg) for seg in _unasked(rest, question).split()))
+        own = set().union(*(bigrams(seg) for seg in unasked(rest, question).split()))
         if len(own) >= MIN_OWN_BIGRAMS:
             cb = own
         total = len(cb) + NAME_WEIGHT * len(names)
@@ -87,7 +87,7 @@ def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str, question:
     return _term_share(body, source, knowledge)
 
 
-def _unasked(text: str, question: str) -> str:
+def unasked(text: str, question: str) -> str:
     """`text` with every run of two or more characters it shares with
     `question` blanked: what the sentence adds to the question."""
     if not question:

@@ -4,7 +4,7 @@ the calls never mention in any form (with the real corpus's knowledge)."""
 import pytest
 
 from rag.coverage import missing
-from rag.questions import asks_cause, asks_figure, measure_parts, words
+from rag.questions import asks_cause, asks_figure, measure_parts, restates, words
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +101,22 @@ def test_the_company_a_question_is_about_is_no_unknown_word_of_what_it_measures(
 ])
 def test_several_measures_asked_together_are_a_part_each(knowledge, question, expected):
     assert measure_parts(question, knowledge) == expected
+
+
+@pytest.mark.parametrize("answer,question,names,echo", [
+    ("Taotian Group's other merchant count grew strongly at Taotian[1].",
+     "Besides operating merchants, which other merchant count did the CFO say grew strongly at Taotian?", [], True),
+    ("Rocket Lab的Neutron火箭只从Wallops发射,而不在新西兰发射[2]。", "Rocket Lab的Neutron火箭为什么只从Wallops发射,而不在新西兰发射?",
+     [], True),
+    # the company asked about is no content of the answer's own
+    ("高盛分析师询问了阿里巴巴集团的广告科技升级的接受度[2]。", "高盛分析师询问了哪项广告科技升级的接受度？", ["阿里巴巴集团"], True),
+    # a name, a figure, a content word of its own; a yes-or-no question
+    ("Toby Xu answered Kenneth Fong's question[1].", "Who answered Kenneth Fong's question?", [], False),
+    ("徐宏回答了这个问题[1]。", "谁回答了这个问题？", [], False),
+    ("Revenue was RMB 260 billion[1].", "What was revenue?", [], False),
+    ("Verizon's effective tax rate was unchanged in Q3 2021[1].", "What was Verizon's effective tax rate in Q3 2021?",
+     ["Verizon"], False),
+    ("Yes, Alibaba raised its buyback by $25 billion[1].", "Did Alibaba raise its buyback by $25 billion?", [], False),
+])
+def test_an_answer_restating_the_question_is_told(answer, question, names, echo):
+    assert restates(answer, question, names) is echo

@@ -50,6 +50,23 @@ def test_no_answer_in_the_first_passages_reads_the_next_ones(ctx):
     assert isinstance(ReadAnswer(ctx).run(draft("云智能集团收入？", chunks, chunks, answerable=False)), Refuse)
 
 
+def test_an_answer_restating_the_question_is_asked_again_once_told_to_state_what_is_asked(ctx):
+    chunks = [P("同时，付费商家的数量也增长强劲。", 0)]
+    q = "除了经营商家，首席财务官说淘天哪类商家的数量也增长强劲？"
+    echo = draft(q, chunks, chunks, text="首席财务官说淘天的商家数量也增长强劲[1]。")
+    out = ReadAnswer(ctx).run(echo)
+    assert isinstance(out, Retry) and out.evidence.passages == chunks and "复述" in out.evidence.prompt_question
+    # restated again under the hint: asked again, and with no retry left the pipeline refuses it
+    again = Draft(out.evidence, text=echo.text, answerable=True)
+    assert isinstance(ReadAnswer(ctx).run(again), Retry)
+    # an answer adding what is asked stands
+    told = draft(q, chunks, chunks, text="付费商家的数量也增长强劲[1]。")
+    assert ReadAnswer(ctx).run(told).text == "付费商家的数量也增长强劲[1]。"
+    # a yes-or-no question is answered by restating it
+    yes = draft("淘天的付费商家数量是否增长强劲？", chunks, chunks, text="淘天的付费商家数量增长强劲[1]。")
+    assert not isinstance(ReadAnswer(ctx).run(yes), Retry)
+
+
 TWELVE = P("在截至 2023年 12月 31日止的 12个月，我们共回购了价值 95亿美元的股份。从 2024 年 1 月 1 日到 2 月 6 日，"
            "我们回购了约 14亿美元的股份。", 1)
 FISCAL = P("2023 财年，股份回购达 98 亿美元，加上派息 25 亿美元，我们返还给股东的价值超过 120 亿美元。", 2)
