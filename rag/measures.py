@@ -70,10 +70,6 @@ SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+?(?:[。！？；;!?]|\.(?=\s)|(
 GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)
 
 
-# A question asking how many things: its answer is a count, not an amount of
-# money or a share ("how many basis points" asks a change, not a count).
-COUNT_RE = re.compile(r"\bhow many\b(?!\s+(?:basis|percentage)\s+points?\b|\s+percent)"
-                      r"|多少(?:个|股(?!份|票)|家|人|名|位|次|项|辆|架|艘|间|座|款|台|笔|单|条)|几(?:个|家|次|位|项|名)", re.I)
 # A form a word can be found by in an English call.
 EN_FORM_RE = re.compile(r"[A-Za-z]")
 
@@ -102,13 +98,6 @@ class Measure:
     related_units: list[str] = field(default_factory=list)  # businesses of the segments asked
     glossary: object = field(default=None, repr=False)
     metric_entries: list = field(default_factory=list, repr=False)  # the glossary's entries of `metrics`
-
-    @cached_property
-    def count_asked(self) -> bool:
-        """The question asks how many things ("how many shares", "多少股"): a
-        count, which an amount of money or a share is not ("US$1.4 billion"
-        answered "how many shares was that?")."""
-        return bool(COUNT_RE.search(self.question))
 
     @cached_property
     def ratio_asked(self) -> bool:
@@ -232,8 +221,6 @@ class Measure:
     def stated_by(self, sent: str, n: num.Number, context: str = "", call: str = "") -> bool:
         """The number `n` of sentence `sent` (of the call `call`) measures what was asked."""
         near = context[-PLACE_CONTEXT:] + sent
-        if self.count_asked and (n.currency or n.kind in ("percent", "pp")):
-            return False
         return (self.metric_near(sent, n) and self.words_held(sent) and self.about_unit(sent, n, context)
                 and all(found(p.forms, near) for p in self.places)
                 and periods.fits(self.asked_periods, sent, self.implied.get(call, frozenset()))
