@@ -4,7 +4,7 @@ the calls never mention in any form (with the real corpus's knowledge)."""
 import pytest
 
 from rag.coverage import missing
-from rag.questions import asks_cause, asks_figure, measure_parts, restates, words
+from rag.questions import asks_cause, asks_figure, restates, words
 
 
 @pytest.fixture(scope="module")
@@ -83,24 +83,6 @@ def test_the_company_a_question_is_about_is_no_unknown_word_of_what_it_measures(
     assert found_otherwise("西南航空", k, ["Southwest Airlines"])
     assert not found_otherwise("西南航空", k, ["Campbell Soup"])  # another call's company: not this name
     assert measure_of("阿里巴巴本季度的员工总人数是多少？", knowledge, known=["阿里巴巴集团"]).absent
-
-
-@pytest.mark.parametrize("question,expected", [
-    ("What was Alibaba's revenue and adjusted EBITA this quarter?",
-     ["What was Alibaba's revenue this quarter?", "What was Alibaba's adjusted EBITA this quarter?"]),
-    ("阿里巴巴本季度的收入和经调整EBITA是多少？", ["阿里巴巴本季度的收入是多少？", "阿里巴巴本季度的经调整EBITA是多少？"]),
-    # a measure's modifiers and its growth go with it
-    ("What were diluted earnings per share and adjusted diluted earnings per share?",
-     ["What were diluted earnings per share?", "What were adjusted diluted earnings per share?"]),
-    ("本季度有机收入增长和可比每股收益增长分别是多少？", ["本季度有机收入增长分别是多少？", "本季度可比每股收益增长分别是多少？"]),
-    # one measure; businesses or periods joined; a statement question
-    ("What was Taobao and Tmall's revenue?", ["What was Taobao and Tmall's revenue?"]),
-    ("淘天集团和云智能集团的经调整 EBITA 分别是多少？", ["淘天集团和云智能集团的经调整 EBITA 分别是多少？"]),
-    ("Compare comparable EPS in Q3 2021 and Q4 2021.", ["Compare comparable EPS in Q3 2021 and Q4 2021."]),
-    ("What did the CFO say about revenue and free cash flow?", ["What did the CFO say about revenue and free cash flow?"]),
-])
-def test_several_measures_asked_together_are_a_part_each(knowledge, question, expected):
-    assert measure_parts(question, knowledge) == expected
 
 
 @pytest.mark.parametrize("answer,question,names,echo", [

@@ -4,7 +4,7 @@ Error it exists for: number verification matches by value, so a true
 figure of something else passes it. Asked for R&D spending, the model gave
 Cainiao's adjusted EBITA; asked for the headcount, Taotian's revenue; asked
 for twelve months, the fiscal year's buybacks. A figure question (one
-part and one measure; several are the parts stage's) is answered only with a figure
+part; several parts are the parts stage's) is answered only with a figure
 whose source sentence states the measure asked: its metric next to the
 figure, its business and place, its period (rag/measures.py).
 - Some figure measures it: the draft stands.
@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from ...measures import Measure, figures, measure_of, measured, stating_sentences
 from ...prompting import load_prompt
-from ...questions import asks_figure, measure_parts, parts
+from ...questions import asks_figure, parts
 from ...library import company_names, implied_years
 from ..records import Draft, Refuse, Retry, Stage
 
@@ -44,9 +44,8 @@ class CheckMeasure(Stage):
 
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence
-        if len(parts(ev.question)) > 1 or not asks_figure(ev.question, self.ctx.knowledge) \
-                or len(measure_parts(ev.question, self.ctx.knowledge)) > 1:
-            return draft  # several parts, or several measures: each is the parts stage's
+        if len(parts(ev.question)) > 1 or not asks_figure(ev.question, self.ctx.knowledge):
+            return draft
         m = asked_measure(self.ctx, ev.question, ev.scope)
         if m.absent:
             return Refuse(NOT_STATED.format(", ".join(t.text for t in m.unknown)))

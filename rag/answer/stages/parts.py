@@ -5,9 +5,8 @@ and stops. "What did Alibaba say about Cainiao's IPO, and what was
 Cainiao's revenue this quarter?" got the IPO only, though Cainiao's revenue
 was in the passages; "Compare Cainiao's and AIDC's revenue" got Cainiao's.
 A question's parts are its questions (rag/questions.py: "…, and what was…",
-"…？…？"), for several measures asked together one per measure ("revenue
-and adjusted EPS"), for one metric of several businesses one per business,
-and for a figure asked of several calls (two quarters compared) one per call.
+"…？…？"), for one metric of several businesses one per business, and for a
+figure asked of several calls (two quarters compared) one per call.
 - A figure part is answered when a figure of the answer measures it
   (rag/measures.py); a part no retrieved sentence states is absent.
 - Another part is answered when the answer holds most of its terms.
@@ -27,7 +26,7 @@ from ...glossary import squash
 from ...knowledge import found
 from ...measures import UNIT_KINDS, measure_of, measured, stating_sentences
 from ...prompting import load_prompt, select_passages
-from ...questions import asks_figure, measure_parts, parts, self_contained, words
+from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
 from ..records import Draft, Evidence, Refuse, Retry, Stage
 from .measure import asked_measure
@@ -51,9 +50,6 @@ class CheckParts(Stage):
         asked = parts(question)
         if len(asked) > 1:
             return asked
-        measures = measure_parts(question, self.ctx.knowledge)
-        if len(measures) > 1:
-            return measures
         mentioned = list(dict.fromkeys(e for _, e in self.ctx.glossary.mentions(question)))
         units = [e for e in mentioned if e.kind in UNIT_KINDS]
         metrics = [e for e in mentioned if e.kind in ("finance", "concept")]

@@ -20,7 +20,7 @@ calls: refused before the model reads anything.
 from __future__ import annotations
 
 from ...library import select
-from ...questions import measure_parts, parts, self_contained
+from ...questions import parts, self_contained
 from ...scope import resolve
 from ...retrieve import Hit
 from ..records import Draft, Refuse, Stage
@@ -41,12 +41,10 @@ def interleave(rankings: list[list[Hit]], k: int) -> list[Hit]:
 
 def search(retriever, question: str, k: int, calls: list[str] | None = None) -> list[Hit]:
     """The question's passages (from `calls` only, when given); a question of
-    several parts (or several measures) also searched part by part (the parts
-    that name what they ask about: "来自哪家机构？" alone finds nothing of its
-    own), and one about several calls in each call."""
+    several parts also searched part by part (the parts that name what they
+    ask about: "来自哪家机构？" alone finds nothing of its own), and one about
+    several calls in each call."""
     asked = [p for p in parts(question) if self_contained(p, retriever.knowledge)]
-    if len(asked) < 2:  # several measures asked together: each searched on its own too
-        asked = measure_parts(question, retriever.knowledge)
     whole = retriever.search(question, k, calls)
     rankings = [whole]
     if len(asked) >= 2:
