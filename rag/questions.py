@@ -36,6 +36,10 @@ CHANGE_RE = re.compile(r"\bhow (?:did|does|has|have|will|would)\b.*\b(?:chang|co
                        re.I)
 # "What was/is X", "Compare X and Y" ask for X itself: a figure when X is a metric.
 WHAT_IS_RE = re.compile(r"\bwhat (?:was|were|is|are)\b|\bcompar|\bvs\b|\bversus\b|对比|比较|分别", re.I)
+# "What load factor did Southwest guide to?", "What top line did Rocket Lab post?":
+# the words between "what" and the verb name what is asked, a figure when they hold a metric.
+WHAT_OBJECT_RE = re.compile(r"^\s*what\s+(?P<obj>(?:[\w/&'’-]+\s+){1,6}?)(?:did|does|do|will|would|has|have|had)\b",
+                            re.I)
 
 
 # "When will …", "by when", "what date", "何时", "什么时候", "哪一年": the answer is a date.
@@ -51,10 +55,14 @@ def asks_figure(question: str, knowledge: Knowledge | None = None) -> bool:
     """The question asks for a figure (an amount, a rate, a count), not for
     a statement: "What was Cainiao's revenue?", "What was Taotian's GMV?"
     (a metric the calls' glossary knows), "What was R&D expense this
-    quarter?" (what something was in a period), "菜鸟的收入是多少？", not "What
-    did the CFO say about cash flow?" nor "Why did it fall?"."""
+    quarter?" (what something was in a period), "What load factor did
+    Southwest guide to?" (a metric asked as the object), "菜鸟的收入是多少？",
+    not "What did the CFO say about cash flow?" nor "Why did it fall?"."""
     metric = bool(knowledge and any(e.kind == "finance" for e in knowledge.glossary.expand(question).entries))
     if metric and CHANGE_RE.search(question):  # "How did Coca-Cola's price/mix change from Q3 to Q4?"
+        return True
+    if metric and (m := WHAT_OBJECT_RE.match(question)) and \
+            any(e.kind == "finance" for e in knowledge.glossary.expand(m.group("obj")).entries):
         return True
     if NARRATIVE_RE.search(question) and not re.search(r"多少|how (?:much|many)", question, re.I):
         return False
@@ -158,6 +166,7 @@ def words(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[Te
             # attested, as the coverage check reads it before any refusal
             out.setdefault(w, Term(w, forms, knowledge.rarity(set(forms)), piece.flag in NOUN_TAGS,
                                    knowledge.attested(forms) or found_otherwise(w, knowledge, known)))
+    verbs = {m.group("verb").lower() for m in MAIN_VERB_RE.finditer(question)}
     for m in EN_WORD_RE.finditer(rest):
         w = m.group()
         low = w.lower().removesuffix("'s")
@@ -165,10 +174,15 @@ def words(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[Te
             continue
         forms = frozenset(knowledge.forms(low))
         out.setdefault(low, Term(w.removesuffix("'s"), forms, knowledge.rarity(set(forms)),
-                                 knowledge.is_noun(w, forms), knowledge.attested(forms)))
+                                 low not in verbs and knowledge.is_noun(w, forms), knowledge.attested(forms)))
     return list(out.values())
 
 
+# The main verb of an English question: the word after its auxiliary and its
+# subject ("did Rocket Lab post", "does Alibaba target", "did it report"), an
+# action, not a thing measured, whatever else the word can be.
+MAIN_VERB_RE = re.compile(r"\b(?:did|does|do|will|would|has|have|had|can|could)\s+(?:(?:it|they|we|he|she|the company|"
+                          r"management)\s+|(?:[A-Z][\w&.'’-]*\s+){1,4})(?P<verb>[a-z]+)\b")
 # A name of several capitalised words ("Chinese New Year"), read whole.
 PHRASE_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
 # Where a question holds a second question: a second sentence, or a clause

@@ -27,6 +27,27 @@ def test_a_figure_question_is_told_from_a_statement_question(question, figure):
     assert asks_figure(question) is figure
 
 
+@pytest.mark.parametrize("question,figure", [
+    ("What load factor did the airline guide to for the first quarter?", True),
+    ("What adjusted EBITA did Cainiao post this quarter?", True),
+    ("What free cash flow did Alibaba generate this quarter?", True),
+    ("What new packaging goal did the company announce?", False),
+    ("What track record did the CFO point to as proof that Alibaba is serious about buybacks?", False),
+    ("What did the CFO say about free cash flow?", False),
+])
+def test_a_metric_asked_as_the_object_of_what_is_a_figure_question(knowledge, question, figure):
+    assert asks_figure(question, knowledge) is figure
+
+
+def test_the_main_verb_of_a_question_is_no_thing_measured(knowledge):
+    """"post" after "did Rocket Lab" is what the company did, not a thing (a
+    post, a job) the figure's sentence must name."""
+    ws = {t.text: t for t in words("What top line did Rocket Lab post for Q4 2023?", knowledge)}
+    assert not ws["post"].noun
+    ws = {t.text: t for t in words("How many employees does Alibaba have?", knowledge)}
+    assert ws["employees"].noun
+
+
 def test_cause_questions():
     assert asks_cause("What drove Cainiao's revenue growth?") and asks_cause("收入下降的原因是什么？")
     assert not asks_cause("What was Cainiao's revenue?")
