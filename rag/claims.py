@@ -66,3 +66,22 @@ def join(claims: list[Claim], lang: str) -> str:
 def bigrams(s: str) -> set[str]:
     s = re.sub(r"\s+", "", s)
     return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def unasked(text: str, question: str) -> str:
+    """`text` with every run of two or more characters it shares with
+    `question` blanked: what the sentence adds to the question."""
+    if not question:
+        return text
+    out, i = [], 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and text[i : j + 1] in question:
+            j += 1
+        if j - i >= 2:
+            out.append(" ")
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)

@@ -70,10 +70,6 @@ SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+?(?:[。！？；;!?]|\.(?=\s)|(
 GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)
 
 
-# A form a word can be found by in an English call.
-EN_FORM_RE = re.compile(r"[A-Za-z]")
-
-
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in SENTENCE_RE.finditer(text) if m.group().strip()]
 
@@ -261,7 +257,7 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, kno
     # Airlines), is the scope of the question, not a word its figure's sentence holds
     nouns = [t for t in topics + words(question, knowledge, known)
              if t.noun and not names_company(t.text, knowledge, known)
-             and not (english_only and not any(EN_FORM_RE.search(f) for f in t.forms))] if with_words else []
+             and not (english_only and not t.in_english)] if with_words else []
     others = [t for t in nouns if t.attested]
     # every business the question names (a product too: "AliExpress Choice") and its segment
     businesses = [e for e in entries if e.kind in UNIT_KINDS | {"product"}]

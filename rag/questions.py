@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .claims import MARKER_RE, unasked
+from .dictionary import _stemmer
 from .knowledge import EN_WORD_RE, Knowledge
 from .language import HAN_RE, detect
+from .numbers import extract
 from .periods import NUMBERED_QUARTER
 
 # A question asking for a figure: "多少", "how much", "what price".
@@ -70,8 +73,7 @@ def asks_figure(question: str, knowledge: Knowledge | None = None) -> bool:
         return True
     from .periods import named
 
-    return bool(WHAT_IS_RE.search(question)) and (bool(named(question)) or bool(
-        knowledge and any(e.kind == "finance" for e in knowledge.glossary.expand(question).entries)))
+    return bool(WHAT_IS_RE.search(question)) and (bool(named(question)) or metric)
 
 
 def asks_cause(question: str) -> bool:
@@ -119,6 +121,12 @@ class Term:
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def in_english(self) -> bool:
+        """Some form of it can be looked for in an English call (a Chinese
+        word the dictionary gives no English for, "装瓶", cannot)."""
+        return any(EN_WORD_RE.search(f) for f in self.forms)
 
 
 def _unmatched(question: str, knowledge: Knowledge) -> str:
@@ -254,11 +262,6 @@ def restates(answer: str, question: str, names: list[str] = ()) -> bool:
     asked about) are set aside. "Taotian Group's other merchant count grew
     strongly at Taotian" for "Which other merchant count did the CFO say grew
     strongly at Taotian?"; "Neutron火箭只从Wallops发射" for "为什么只从Wallops发射"."""
-    from .claims import MARKER_RE
-    from .dictionary import _stemmer
-    from .numbers import extract
-    from .support import unasked
-
     if YES_NO_RE.search(question):
         return False  # "Did Alibaba raise its buyback?": restating it is the answer
     text = MARKER_RE.sub(" ", answer)

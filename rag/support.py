@@ -35,7 +35,7 @@ import re
 
 from . import numbers as num
 from .chunking import Chunk
-from .claims import MARKER_RE, bigrams
+from .claims import MARKER_RE, bigrams, unasked
 from .knowledge import EN_WORD_RE, Knowledge, found
 from .language import HAN_RE
 from .questions import EN_GENERIC, words
@@ -87,25 +87,6 @@ def score(claim: str, passage: Chunk, knowledge: Knowledge, lang: str, question:
     return _term_share(body, source, knowledge)
 
 
-def unasked(text: str, question: str) -> str:
-    """`text` with every run of two or more characters it shares with
-    `question` blanked: what the sentence adds to the question."""
-    if not question:
-        return text
-    out, i = [], 0
-    while i < len(text):
-        j = i + 1
-        while j < len(text) and text[i : j + 1] in question:
-            j += 1
-        if j - i >= 2:
-            out.append(" ")
-            i = j
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
 def _term_share(body: str, source: str, knowledge: Knowledge, chinese: bool = False) -> float:
     """The share of the sentence's terms (figures counting double) that
     `source` holds in one of their forms. `chinese`: the sentence is Chinese,
@@ -115,7 +96,7 @@ def _term_share(body: str, source: str, knowledge: Knowledge, chinese: bool = Fa
     covered = {a.lower() for e in expanded.entries for a in e.en + e.zh}
     terms = [frozenset(v.lower() for v in e.zh + e.en) for e in expanded.entries if e.kind not in GENERIC_KINDS]
     if chinese:  # a word with no English rendering cannot be looked for in an English passage
-        terms += [t.forms for t in words(body, knowledge) if any(EN_WORD_RE.search(f) for f in t.forms)]
+        terms += [t.forms for t in words(body, knowledge) if t.in_english]
     else:
         rest = body
         for rx, _ in knowledge.glossary._present(body):
