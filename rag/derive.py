@@ -107,4 +107,4 @@ def company_entries(call: dict) -> list[Entry]:
     names = names_of(c) + ([c.ticker] if c.ticker else [])
     zh = tuple(n for n in names if re.search(r"[\u4e00-\u9fff]", n))
     en = tuple(n for n in names if not re.search(r"[\u4e00-\u9fff]", n))
-    return [Entry(zh=zh, en=en, kind="company")]
+    return [Entry(zh=zh, en=en, kind="company", ticker=c.ticker)]

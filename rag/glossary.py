@@ -36,6 +36,9 @@ class Entry:
     # The main Chinese name of the business this one is part of ("淘宝" is
     # part of "淘天集团"); "" for a reporting segment or a non-business term.
     part_of: str = ""
+    # A company's stock ticker ("KO"), also one of its English names. Matched in
+    # its own case only: "LOW", "COST" and "ALL" are tickers, "low" is a word.
+    ticker: str = ""
 
     def name(self, lang: str) -> str:
         """The entry's main name in `lang` (the other language's when it has none in `lang`)."""
@@ -79,7 +82,7 @@ class Glossary:
             for z in e.zh:
                 pats.append((z, e))
         pats.sort(key=lambda p: -len(p[0]))
-        self._patterns = [(_alias_regex(a), e) for a, e in pats]
+        self._patterns = [(_alias_regex(a, exact_case=a == e.ticker), e) for a, e in pats]
         # the longest piece of each alias, lower case: an alias can match only
         # a text holding it, so the many derived names of a large library cost
         # a substring test, not a regex, on every text they are not in
@@ -173,13 +176,13 @@ def squash(s: str) -> str:
 PRESENT_CACHE = 20000
 
 
-def _alias_regex(alias: str) -> re.Pattern:
+def _alias_regex(alias: str, exact_case: bool = False) -> re.Pattern:
     # spaced or hyphenated alike: "earnings-per-share" is "earnings per share"
     body = re.escape(alias).replace(r"\ ", r"[\s-]*")
     # Latin aliases match whole words only ("AE" must not match "AIDC's" or "maker").
     left = r"(?<![A-Za-z0-9])" if alias[:1].isascii() and alias[:1].isalnum() else ""
     right = r"(?![A-Za-z0-9])" if alias[-1:].isascii() and alias[-1:].isalnum() else ""
-    return re.compile(left + body + right, re.I)
+    return re.compile(left + body + right, 0 if exact_case else re.I)
 
 
 def load(*paths: str, extra: tuple[Entry, ...] = ()) -> Glossary:
@@ -210,10 +213,15 @@ def _read(path: str) -> list[Entry]:
             continue
         cols = line.split("\t")
         if len(cols) not in (3, 4):
-            raise UserError(f"{p}:{n}: expected 3 or 4 tab-separated columns (zh, en, kind[, part of])")
+            raise UserError(f"{p}:{n}: expected 3 or 4 tab-separated columns "
+                            "(zh, en, kind[, part of, or a company's ticker])")
         variants = [t.strip().partition("=") for t in cols[0].split("|") if t.strip()]
         zh = tuple(z.strip() for z, _, _ in variants)
         en = tuple(t.strip() for t in cols[1].split("|") if t.strip())
         renders = tuple((z.strip(), r.strip()) for z, eq, r in variants if eq and r.strip())
-        entries.append(Entry(zh, en, cols[2].strip(), renders, cols[3].strip() if len(cols) == 4 else ""))
+        kind, fourth = cols[2].strip(), cols[3].strip() if len(cols) == 4 else ""
+        if kind == "company":  # a company is part of nothing; its fourth column is its ticker
+            entries.append(Entry(zh, en + ((fourth,) if fourth else ()), kind, renders, ticker=fourth))
+        else:
+            entries.append(Entry(zh, en, kind, renders, fourth))
     return entries

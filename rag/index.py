@@ -216,10 +216,19 @@ def _new_generation(cfg: Config, index_dir: Path, cur: Path | None, params: dict
 
 
 def library(cfg: Config) -> list[Call]:
-    """The calls the current index holds, oldest period first."""
+    """The calls the current index holds, oldest period first; a call
+    whose transcript states no ticker gets its company's from the companies
+    data (`rag calls`, `--call KO`)."""
+    from .glossary import for_config
+    from .retrieve import company_ticker
+
     gen = current_generation(Path(cfg.index_dir))
     docs = read_manifest(gen).get("docs", {})
-    return sorted((Call.from_dict(d["call"]) for d in docs.values() if "call" in d), key=lambda c: (c.company, c.order))
+    calls = [Call.from_dict(d["call"]) for d in docs.values() if "call" in d]
+    glossary = for_config(cfg) if any(not c.ticker for c in calls) else None
+    for c in calls:
+        c.ticker = c.ticker or company_ticker(glossary, c.company)
+    return sorted(calls, key=lambda c: (c.company, c.order))
 
 
 def remove(cfg: Config, wanted: list[str]) -> list[Call]:

@@ -67,8 +67,8 @@ def unique_id(base: str, taken: set[str]) -> str:
 
 
 def company_names(calls: dict[str, Call], ids: list[str]) -> list[str]:
-    """The names (company and aliases) of the companies of the calls `ids`."""
-    return [n for c in ids if c in calls for n in [calls[c].company, *calls[c].aliases]]
+    """The names (company, aliases, ticker) of the companies of the calls `ids`."""
+    return [n for c in ids if c in calls for n in [calls[c].company, *calls[c].aliases, calls[c].ticker] if n]
 
 
 def implied_years(calls: dict[str, Call]) -> dict[str, frozenset]:

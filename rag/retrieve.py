@@ -139,9 +139,22 @@ def company_rows(glossary) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for e in glossary.entries:
         if e.kind == "company":
-            for own in dict.fromkeys(bare_name(v) for v in e.zh + e.en):
-                out.setdefault(own, []).extend(e.zh + e.en)
+            names = [v for v in e.zh + e.en if v != e.ticker]  # a ticker is no name (see company_ticker)
+            for own in dict.fromkeys(bare_name(v) for v in names):
+                out.setdefault(own, []).extend(names)
     return out
+
+
+def company_ticker(glossary, company: str) -> str:
+    """The ticker a glossary's company row gives a company ("Coca-Cola" →
+    "KO"), or "": a question names a call by its ticker though the
+    transcript never writes it. Kept apart from the company's names, which
+    match in any case; a ticker matches in its own."""
+    from .scope import bare_name
+
+    own = bare_name(company)
+    return next((e.ticker for e in glossary.entries if e.kind == "company" and e.ticker
+                 and own in {bare_name(v) for v in e.zh + e.en if v != e.ticker}), "")
 
 
 def company_names(glossary, company: str, rows: dict[str, list[str]] | None = None) -> list[str]:
@@ -200,6 +213,7 @@ class Retriever:
         rows = company_rows(self.glossary)
         for c in self.calls.values():  # the company's names in the other language, from the glossaries
             c.aliases = list(dict.fromkeys([*c.aliases, *company_names(self.glossary, c.company, rows)]))
+            c.ticker = c.ticker or company_ticker(self.glossary, c.company)
         self.english_calls = any(c.language == "en" for c in self.calls.values())
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_collection(cfg, self.generation, embedding_function=self.ef)
