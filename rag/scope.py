@@ -46,6 +46,7 @@ DAY_RE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\
                     r"(?:20\d\d\s*年\s*)?(?:1[0-2]|[1-9])\s*月\s*\d{1,2}\s*[日号]", re.I)
 # Words asking for an outlook: what a call says of a period after its own.
 OUTLOOK_RE = re.compile(r"\b(?:guid\w*|outlook|expect\w*|forecast\w*|project\w*|plan\w*|target\w*|anticipat\w*|"
+                        r"model(?:l?ing|s)|assum\w*|estimat\w*|budget\w*|"
                         r"will|would|going to)\b|指引|预计|预期|展望|目标|计划|将会|将", re.I)
 LATEST_RE = re.compile(r"\b(?:latest|most recent|newest)\b|最新|最近一个?季度|最近的", re.I)
 # Endings of a company's legal name that a question leaves out.

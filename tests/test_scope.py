@@ -35,6 +35,7 @@ LIBRARY = [
     ("What revenue did Amphenol guide to for Q1 2022?", ["amphenol-q4-2021"]),
     ("What did Equinix guide to for 2023?", ["equinix-q3-2022"]),
     ("Why would Amphenol's Q1 margin fall?", ["amphenol-q4-2021"]),  # the quarter after the latest, no year
+    ("What interest expense is Amphenol modeling for 2022?", ["amphenol-q4-2021"]),
 ])
 def test_a_question_is_answered_from_the_calls_it_names(question, calls):
     assert sorted(resolve(question, LIBRARY).calls) == sorted(calls)
@@ -109,3 +110,23 @@ def test_a_chinese_question_names_an_english_call_by_the_companies_data():
     home.aliases = company_names(g, home.company)
     assert "家得宝" in home.aliases and "Rocket Lab" in company_names(g, "Rocket Lab USA, Inc.")
     assert resolve("家得宝这次把季度股息上调到每股多少？", [home, *LIBRARY]).calls == ["home-depot-q4-2021"]
+
+
+def test_a_ticker_from_the_companies_data_names_a_call_whose_transcript_states_none():
+    """Analysts ask "KO comparable EPS?": data/companies.tsv gives a large
+    company's ticker, matched in its own case only ("LOW" is Lowe's, "low"
+    a word), and kept apart from the names, which match in any case."""
+    from rag.config import PROJECT_ROOT
+    from rag.glossary import load
+    from rag.retrieve import company_names, company_ticker
+
+    g = load(str(PROJECT_ROOT / "data" / "companies.tsv"))
+    assert company_ticker(g, "The Coca-Cola Company") == "KO" and company_ticker(g, "Lowe's") == "LOW"
+    assert company_ticker(g, "Campbell Soup Company") == "CPB" and company_ticker(g, "Acme Widgets") == ""
+    assert "KO" not in company_names(g, "Coca-Cola")  # not a name: "ko" in a question is not Coca-Cola
+    assert [e.en[0] for e in g.expand("KO comparable EPS for Q4?").entries] == ["Coca-Cola"]
+    assert g.expand("Why is the cost so low?").entries == []
+    ko = Call("coca-cola-q4-2021", "Coca-Cola", company_ticker(g, "Coca-Cola"), "Q4 2021", 2021, 4)
+    assert resolve("KO comparable EPS for Q4 2021?", [ko, *LIBRARY]).calls == ["coca-cola-q4-2021"]
+    assert resolve("Is KO's ko-branded product named?", [ko]).calls == ["coca-cola-q4-2021"]
+    assert resolve("Any knockout quarter?", [ko, *LIBRARY]).calls == []
