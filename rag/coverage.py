@@ -75,10 +75,17 @@ def found_otherwise(name: str, knowledge: Knowledge, known: list[str] = ()) -> b
 
 
 def names_company(name: str, knowledge: Knowledge, known: list[str]) -> bool:
-    """A Chinese word of the question names one of the companies `known`
-    (the companies of the calls it is about), which write it in English."""
+    """A word of the question names one of the companies `known` (the
+    companies of the calls it is about): a Chinese word, which they write in
+    English, or a capitalised English word of one of their names
+    ("Southwest" of Southwest Airlines, "Campbell" of Campbell Soup). Either
+    is the question's scope, not a word its figure's sentence must hold."""
     known_words = {w.lower() for n in known for w in re.findall(r"[A-Za-z]{3,}", n)}
-    return bool(known_words) and HAN_RE.search(name) is not None and _names_known(name, knowledge, known_words)
+    if not known_words:
+        return False
+    if HAN_RE.search(name) is None:
+        return name[:1].isupper() and name.lower() in known_words
+    return _names_known(name, knowledge, known_words)
 
 
 def _names_known(name: str, knowledge: Knowledge, known_words: set[str]) -> bool:

@@ -724,6 +724,23 @@ def test_the_company_asked_about_in_chinese_is_the_scope_not_a_word_the_figure_n
     assert "西南航空" in [t.text for t in measure_of(q, k).words + measure_of(q, k).unknown]
 
 
+def test_the_company_asked_about_by_one_word_of_its_name_is_the_scope_not_a_word_the_figure_needs():
+    """"Southwest" of Southwest Airlines, "Campbell" of Campbell Soup: the
+    call's sentence ("our first quarter operating revenue guidance of down 10
+    to 15%") does not repeat it. Written in lower case it is a word."""
+    from rag.dictionary import Dictionary
+    from rag.glossary import Glossary
+
+    k = Knowledge(Glossary([]), Dictionary(english={}),
+                  corpus_flat="southwestrevenueguidancesoutheastsoup",
+                  doc_freq={"southwest": 3, "guidance": 2, "soup": 2})
+    known = ["Southwest Airlines", "西南航空", "LUV"]
+    assert [t.text for t in measure_of("What guidance is Southwest giving?", k, known=known).words] == ["guidance"]
+    assert "Southwest" in [t.text for t in measure_of("What guidance is Southwest giving?", k).words]
+    assert [t.text for t in measure_of("What guidance did Campbell give?", k, known=["Campbell Soup Company"]).words
+            + measure_of("What guidance did Campbell give?", k, known=["Campbell Soup Company"]).unknown] == ["guidance"]
+
+
 def test_an_english_passage_on_one_line_is_read_sentence_by_sentence():
     """The period named in one sentence is not the next sentence's: asked for
     the fourth quarter, the fiscal year's EPS in the sentence after a
