@@ -46,6 +46,10 @@ PATTERNS: dict[str, list[re.Pattern]] = {
                    r"(?!\s*(?:Q[1-4]|first|second|third|fourth|quarter))"
                    r"|\b(?P<year2>20\d\d)\s+(?:full[- ]year|annual|guidance|guide|outlook|targets?)\b"
                    r"|\b(?:the|our|a) full[- ]year\b", re.I),
+        # a year opening a sentence, or after "our", as what its noun is of: "2021 gross margin
+        # was up 210 basis points to a record 50.3%", "our 2021 revenue"
+        re.compile(r"(?:^\s*|\b(?:the|our|its|their)\s+)(?P<year>20\d\d)[ ](?=[A-Za-z])"
+                   r"(?!(?:Q[1-4]|first|second|third|fourth|quarter|to|and|through|versus|vs)\b)", re.I),
     ],
     "twelve_months": [
         re.compile(r"(?:截至|过去的?)[^。；，,]{0,20}?12" + _S + r"个" + _S + r"月"),

@@ -66,6 +66,11 @@ def P(*sentences):
     ("西南航空对2022年一季度营业收入(相对2019年同期)的指引", {Period("quarter", 2022, 1)}),
     ("四季度收入较2019年增长多少？", {Period("quarter", None, 4)}),
     ("一个季度的收入", set()),
+    # a year opening a sentence, or after "our", is what its noun is of; one opening a quarter is not
+    ("2021 gross margin was up 210 basis points to a record 50.3%.", {Period("year", 2021)}),
+    ("Our 2021 revenue grew 27%.", {Period("year", 2021)}),
+    ("2021 fourth quarter revenue was up 9%.", {Period("quarter", None, 4)}),
+    ("2021 to 2022 growth was 5%.", set()),
 ])
 def test_named_periods(text, periods):
     assert named(text) == periods
