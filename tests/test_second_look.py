@@ -106,6 +106,23 @@ def test_a_figure_the_calls_do_not_state_is_refused_not_replaced(ctx, question, 
     assert isinstance(out, Refuse), out
 
 
+def test_a_figure_question_answered_without_a_figure_is_not_answered(ctx):
+    """"The effective tax rate was unchanged": the call said its guidance for
+    the rate was; a rate it never gives is refused, not answered in words."""
+    q = "What was Cainiao's effective tax rate this quarter?"
+    out = CheckMeasure(ctx).run(draft(q, [CAINIAO, CLOUD], [CAINIAO, CLOUD], "Cainiao's effective tax rate was unchanged[1].",
+                                      lang="en"))
+    assert isinstance(out, Refuse), out
+    # a figure said in words stands when its passage is about what was asked
+    q = "How much did Cainiao's revenue grow?"
+    said = draft(q, [CAINIAO], [CAINIAO], "Cainiao's revenue grew by double digits[1].", lang="en")
+    assert isinstance(CheckMeasure(ctx).run(said), Draft)
+    # no figure, but a sentence states one: asked again from it
+    out = CheckMeasure(ctx).run(draft("What was Cainiao's adjusted EBITA?", [CAINIAO, CLOUD], [CAINIAO, CLOUD],
+                                      "Cainiao's adjusted EBITA improved[1].", lang="en"))
+    assert isinstance(out, Retry) and "9.61" in out.evidence.passages[0].text
+
+
 def test_the_figure_asked_stands_in_either_language(ctx):
     for q, a, lang in [("菜鸟的经调整 EBITA 是多少？", "菜鸟的经调整 EBITA 为 9.61 亿元人民币[1]。", "zh"),
                        ("What was Cainiao's adjusted EBITA?", "Cainiao's adjusted EBITA was RMB 961 million[1].", "en"),

@@ -12,12 +12,17 @@ figure, its business and place, its period (rag/measures.py).
   again from those sentences only, the measure named in the prompt.
 - No retrieved sentence states it, or the question names it only in words
   the calls never use ("headcount"): the calls do not say; refused.
-An answer giving no figure at all must at least cite a passage naming the
-business and place asked ("饿了么的订单量……" drawn from Taotian's passage).
+An answer giving its figure in words ("low-to-mid double digits",
+"翻了一番") must at least cite a passage naming the business and place
+asked ("饿了么的订单量……" drawn from Taotian's passage). An answer giving
+no figure at all does not answer a figure question ("Verizon's effective
+tax rate was unchanged", for a rate the call never gives; it said its
+guidance was unchanged): it is treated as a figure of another measure.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ...measures import Measure, figures, measure_of, measured, stating_sentences
@@ -27,6 +32,9 @@ from ...library import company_names, implied_years
 from ..records import Draft, Refuse, Retry, Stage
 
 MISMATCH = "the answer's figures do not measure what was asked"
+# A size said in words, which is a figure though not a number.
+WORDED_FIGURE_RE = re.compile(r"\b(?:single|double|triple)[- ]digits?\b|\b(?:doubled|tripled|halved|flat)\b"
+                              r"|翻了?一?番|翻倍|持平|[两个三]位数", re.I)
 NOT_STATED = "the calls state no figure for: {}"
 
 
@@ -54,8 +62,9 @@ class CheckMeasure(Stage):
         if figures(draft.text):
             if measured(draft.text, ev.passages, m):
                 return draft
-        elif m.names_entities(" ".join(c.with_header for c in draft.cited)) or not draft.used:
-            return draft  # no figure to check; the passages cited are about what was asked
+        elif WORDED_FIGURE_RE.search(draft.text):
+            if m.names_entities(" ".join(c.with_header for c in draft.cited)) or not draft.used:
+                return draft  # no number to check; the passages cited are about what was asked
         chunks = list({c.id: c for c in [h.chunk for h in ev.hits] + ev.passages}.values())
         chosen = [(c, " ".join(s)) for c, s in zip(chunks, stating_sentences(m, chunks)) if s]
         if not chosen:
