@@ -46,9 +46,14 @@ PATTERNS: dict[str, list[re.Pattern]] = {
                    r"(?!\s*(?:Q[1-4]|first|second|third|fourth|quarter))"
                    r"|\b(?P<year2>20\d\d)\s+(?:full[- ]year|annual|guidance|guide|outlook|targets?)\b"
                    r"|\b(?:the|our|a) full[- ]year\b", re.I),
-        # a year opening a sentence, or after "our", as what its noun is of: "2021 gross margin
+        # "over 2022" is the period of what is done over it ("$10.5 billion of free cash flow over
+        # 2022"), but the base of a change after one ("grew 5% over 2019", "up 12 points over 2019")
+        re.compile(r"(?<!up )(?<!down )(?<!grew )(?<!growth )(?<!increase )(?<!decrease )(?<!decline )"
+                   r"(?<!improvement )(?<!increased )(?<!decreased )(?<!declined )(?<!rose )(?<!fell )(?<!grow )(?<!% )(?<!points )(?<!point )(?<!basis )\bover\s+(?:the\s+course\s+of\s+)?"
+                   r"(?P<year>20\d\d)\b(?!\s*(?:Q[1-4]|first|second|third|fourth|quarter|levels?))", re.I),
+        # a year opening a sentence, or after "our" or "Coca-Cola's", as what its noun is of: "2021 gross margin
         # was up 210 basis points to a record 50.3%", "our 2021 revenue"
-        re.compile(r"(?:^\s*|\b(?:the|our|its|their)\s+)(?P<year>20\d\d)[ ](?=[A-Za-z])"
+        re.compile(r"(?:^\s*|\b(?:the|our|its|their)\s+|\w['’]s\s+)(?P<year>20\d\d)[ ](?=[A-Za-z])"
                    r"(?!(?:Q[1-4]|first|second|third|fourth|quarter|to|and|through|versus|vs)\b)", re.I),
     ],
     "twelve_months": [

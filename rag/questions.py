@@ -45,6 +45,14 @@ WHAT_OBJECT_RE = re.compile(r"^\s*what\s+(?P<obj>(?:[\w/&'’-]+\s+){1,6}?)(?:di
                             re.I)
 
 
+# "What did it guide to", "what did it actually deliver", "what did Home Depot report": verbs
+# whose object is a figure, asked of a metric the question names before ("For 2021 free cash
+# flow, what did Coca-Cola guide to on its Q3 call, and what did it actually deliver?").
+FIGURE_VERB_RE = re.compile(r"\bwhat (?:did|does|do|will|would|has|have|had)\b(?:\s+[\w.&'’-]+){1,4}?\s+(?:actually\s+)?"
+                            r"(?:guid\w*|report\w*|deliver\w*|post\w*|generat\w*|earn\w*|achiev\w*|forecast\w*|"
+                            r"project\w*|book\w*|record\w*)\b", re.I)
+
+
 # "When will …", "by when", "what date", "何时", "什么时候", "哪一年": the answer is a date.
 WHEN_RE = re.compile(r"\bwhen\b|\bwhat (?:date|year|month|quarter)\b|\bby what time\b|何时|什么时候|哪一?年|哪个月|哪天|几月", re.I)
 
@@ -59,13 +67,16 @@ def asks_figure(question: str, knowledge: Knowledge | None = None) -> bool:
     a statement: "What was Cainiao's revenue?", "What was Taotian's GMV?"
     (a metric the calls' glossary knows), "What was R&D expense this
     quarter?" (what something was in a period), "What load factor did
-    Southwest guide to?" (a metric asked as the object), "菜鸟的收入是多少？",
+    Southwest guide to?" (a metric asked as the object), "For 2021 free cash
+    flow, what did it actually deliver?" (a verb whose object is a figure), "菜鸟的收入是多少？",
     not "What did the CFO say about cash flow?" nor "Why did it fall?"."""
     metric = bool(knowledge and any(e.kind == "finance" for e in knowledge.glossary.expand(question).entries))
     if metric and CHANGE_RE.search(question):  # "How did Coca-Cola's price/mix change from Q3 to Q4?"
         return True
     if metric and (m := WHAT_OBJECT_RE.match(question)) and \
             any(e.kind == "finance" for e in knowledge.glossary.expand(m.group("obj")).entries):
+        return True
+    if metric and FIGURE_VERB_RE.search(question):  # "For 2021 free cash flow, what did it guide to?"
         return True
     if NARRATIVE_RE.search(question) and not re.search(r"多少|how (?:much|many)", question, re.I):
         return False

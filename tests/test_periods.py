@@ -71,6 +71,10 @@ def P(*sentences):
     ("Our 2021 revenue grew 27%.", {Period("year", 2021)}),
     ("2021 fourth quarter revenue was up 9%.", {Period("quarter", None, 4)}),
     ("2021 to 2022 growth was 5%.", set()),
+    ("What was Coca-Cola's 2021 free cash flow?", {Period("year", 2021)}),
+    # "over 2022" is a period, "grew 5% over 2019" a change's base
+    ("We expect $10.5 billion of free cash flow over 2022.", {Period("year", 2022)}),
+    ("Revenue grew 5% over 2019, and unit cases were up over 2019 levels.", set()),
 ])
 def test_named_periods(text, periods):
     assert named(text) == periods

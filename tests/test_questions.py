@@ -34,6 +34,10 @@ def test_a_figure_question_is_told_from_a_statement_question(question, figure):
     ("What new packaging goal did the company announce?", False),
     ("What track record did the CFO point to as proof that Alibaba is serious about buybacks?", False),
     ("What did the CFO say about free cash flow?", False),
+    # a verb whose object is a figure, the metric named before it
+    ("For 2021 free cash flow, what did Alibaba guide to, and what did it actually deliver?", True),
+    ("Cainiao's revenue: what did Alibaba report this quarter?", True),
+    ("What did Alibaba report about its cloud strategy?", False),  # no metric
 ])
 def test_a_metric_asked_as_the_object_of_what_is_a_figure_question(knowledge, question, figure):
     assert asks_figure(question, knowledge) is figure
