@@ -37,6 +37,7 @@ from .stages.generate import Generate
 from .stages.measure import CheckMeasure
 from .stages.numbers import VerifyNumbers
 from .stages.parts import CheckParts
+from .stages.periods import CheckPeriods
 from .stages.read import ReadAnswer
 from .stages.retrieve import Retrieve
 from .stages.select import SelectPassages
@@ -52,11 +53,12 @@ STAGES = [
     ReadAnswer,          # 6. no answer: read the next passages once; clean the text
     AttributeCitations,  # 7. each sentence cites the passages that support it
     VerifyNumbers,       # 8. each number is found in a passage (or rescaled, or flagged)
-    CheckMeasure,        # 9. the figures measure what was asked (metric, entity, period)
-    CheckSubject,        # 10. each sentence is about the business asked, not another's
-    Complete,            # 11. what the source states with a figure and the answer dropped
-    CheckParts,          # 12. every part of the question answered, or said to be absent
-    Decide,              # 13. answer, or refuse when nothing of it stands
+    CheckPeriods,        # 9. a figure given under a quarter is that quarter's call's
+    CheckMeasure,        # 10. the figures measure what was asked (metric, entity, period)
+    CheckSubject,        # 11. each sentence is about the business asked, not another's
+    Complete,            # 12. what the source states with a figure and the answer dropped
+    CheckParts,          # 13. every part of the question answered, or said to be absent
+    Decide,              # 14. answer, or refuse when nothing of it stands
 ]
 
 
