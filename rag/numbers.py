@@ -45,7 +45,7 @@ WORD_SHARES = {"一半": 50.0, "半数": 50.0, "三分之一": 100 / 3, "三分�
 WORD_SHARE_RE = re.compile("|".join(WORD_SHARES))
 # Where a list item can start: after these (or at the start of the text).
 # The sentence counter (generate) and the claim splitter (verify) use it too.
-LIST_ITEM_AFTER = r"[:：;；.。!?！？]"
+LIST_ITEM_AFTER = r"(?:[:：;；。!?！？]|(?<!\d)\.)"  # a full stop, not a decimal point ("$0.45[2]. Q4…")
 # List markers "1、" "2)" and "3." where a list item starts (after a colon or
 # a sentence end, "areas: 1. Supply"), also with a citation marker the model
 # put in ("1[1]. "); "it opened 5." is a number.
