@@ -110,7 +110,9 @@ def quick_ids() -> list[str]:
 
 
 # ------------------------------------------------------------------ scoring
-def score_item(item: dict, ans: dict) -> dict:
+def score_item(item: dict, ans: dict, library: dict | None = None) -> dict:
+    """One answer scored against its gold item; `library`: the call records
+    by id, to tell a figure given under another call's quarter."""
     text = ans.get("text", "")
     refused = ans.get("refused", True)
     cited = ans.get("citations", [])
@@ -142,6 +144,14 @@ def score_item(item: dict, ans: dict) -> dict:
         # an answer drawn (in part) from a call the question is not about
         calls = item["call"] if isinstance(item["call"], list) else [item["call"]]
         row["other_call_cited"] = any(c.get("doc") and c["doc"] not in calls for c in cited)
+    if library and not refused:
+        # a figure stated under one call's quarter that only another call cited holds (two quarters swapped)
+        from types import SimpleNamespace
+
+        from .call_periods import misplaced
+
+        shown = [SimpleNamespace(call=c.get("call", ""), text=c["text"]) for c in cited]
+        row["other_period_stated"] = bool(misplaced(text, shown, library))
     if not refused:
         row["language_ok"] = detect(text) == item["language"] and (item["language"] != "en" or not stray_chinese(text))
         row["unverified"] = ans.get("unverified_numbers", [])
@@ -205,6 +215,7 @@ def summarize(rows: list[dict]) -> dict:
         "unflagged_unsupported_numbers": sum(len(r.get("unflagged_unsupported", [])) for r in shown),
         "answers_with_unsupported_claims": sum(1 for r in shown if r.get("unsupported_claims")),
         "answers_citing_another_call": sum(1 for r in shown if r.get("other_call_cited")),
+        "answers_with_another_quarters_figure": sum(1 for r in shown if r.get("other_period_stated")),
         "language_match": _pct([r.get("language_ok", False) for r in shown]),
         "latency": {
             "first_token_p50_s": _quantile([r["first_token_s"] for r in rows], 0.5),
@@ -258,7 +269,7 @@ def run_items(cfg: Config, items: list[dict], retrieval_only: bool, progress: bo
     assistant = Assistant(cfg)
     for item in tqdm(items, disable=not progress, desc="eval"):
         ans = assistant.ask(item["question"], item.get("history")).to_dict()
-        rows.append(score_item(item, ans))
+        rows.append(score_item(item, ans, assistant.retriever.calls))
     return rows
 
 
@@ -314,7 +325,8 @@ def table(summary: dict) -> str:
         f"numbers              answers with unverified {s['answers_with_unverified_numbers']}  "
         f"unflagged unsupported {s['unflagged_unsupported_numbers']}",
         f"claims               answers with a sentence no passage supports (flagged) "
-        f"{s['answers_with_unsupported_claims']}  answers citing another call {s.get('answers_citing_another_call', 0)}",
+        f"{s['answers_with_unsupported_claims']}  answers citing another call {s.get('answers_citing_another_call', 0)}"
+        f"  giving another quarter's figure {s.get('answers_with_another_quarters_figure', 0)}",
         f"language match       {s['language_match']}%",
         "latency              " + "  ".join(f"{k} {v}" for k, v in s["latency"].items()),
         "by language          " + "  ".join(f"{k}: acc {v['accuracy']}% r@5 {v['recall@5']}%"

@@ -159,3 +159,20 @@ def test_the_unsupported_sentence_warning_is_measured_on_a_labelled_sample(built
     assert len(sample) >= 30 and {s["label"] for s in sample} == {"supported", "unsupported"}
     r = claims_report(built_index, ROOT / "eval" / "claims.jsonl")
     assert r["flagged"] >= 5 and r["precision"] >= 85.0, r
+
+
+def test_an_answer_giving_another_quarters_figure_is_counted():
+    from rag.library import Call
+
+    calls = {c.id: c for c in (Call("ko-q3", "Coca-Cola", "KO", "Q3 2021", 2021, 3),
+                                Call("ko-q4", "Coca-Cola", "KO", "Q4 2021", 2021, 4))}
+    item = {"id": "s", "category": "comparison", "language": "en", "answerable": True, "question": "q",
+            "facts": [["0.65"], ["0.45"]], "evidence": "Comparable EPS was $0.65", "call": ["q3.txt", "q4.txt"]}
+    cited = [{"text": "Comparable EPS was $0.65.", "call": "ko-q3", "doc": "q3.txt"},
+             {"text": "Comparable EPS was $0.45.", "call": "ko-q4", "doc": "q4.txt"}]
+    swapped = {"text": "Q3 2021 comparable EPS was $0.45[2]. Q4 2021 comparable EPS was $0.65[1].", "refused": False,
+               "citations": cited, "sources": cited}
+    right = dict(swapped, text="Q3 2021 comparable EPS was $0.65[1]. Q4 2021 comparable EPS was $0.45[2].")
+    rows = [score_item(item, swapped, calls), score_item(item, right, calls)]
+    assert rows[0]["correct"] and rows[0]["other_period_stated"] and not rows[1]["other_period_stated"]
+    assert summarize(rows)["answers_with_another_quarters_figure"] == 1
