@@ -123,6 +123,12 @@ def test_a_list_number_neither_keeps_a_marker_nor_ends_a_claim(glossary):
                PASSAGES, "priorities?", glossary, "en")
     assert v.text == "Priorities are as follows: 1. Cloud revenue was RMB 28.1 billion[1]. 2. Cainiao[2]."
     assert v.used == [1, 2] and not v.unverified
+    # a decimal point is no list item's full stop: each sentence keeps its own marker
+    from rag import claims as cl
+
+    got = cl.split("Q3 comparable EPS was $0.65[2]. Q4 comparable EPS was $0.45[1].", 2)
+    assert [(c.text, c.markers) for c in got] == [("Q3 comparable EPS was $0.65.", [2]),
+                                                   ("Q4 comparable EPS was $0.45.", [1])]
 
 
 def test_a_year_found_in_a_passage_does_not_cite_it(glossary):
