@@ -40,6 +40,7 @@ from .stages.parts import CheckParts
 from .stages.periods import CheckPeriods
 from .stages.read import ReadAnswer
 from .stages.retrieve import Retrieve
+from .stages.roles import CheckRoles
 from .stages.select import SelectPassages
 from .stages.standalone import Standalone
 from .stages.subject import CheckSubject
@@ -56,9 +57,10 @@ STAGES = [
     CheckPeriods,        # 9. a figure given under a quarter is that quarter's call's
     CheckMeasure,        # 10. the figures measure what was asked (metric, entity, period)
     CheckSubject,        # 11. each sentence is about the business asked, not another's
-    Complete,            # 12. what the source states with a figure and the answer dropped
-    CheckParts,          # 13. every part of the question answered, or said to be absent
-    Decide,              # 14. answer, or refuse when nothing of it stands
+    CheckRoles,          # 12. who asked is an analyst, who answered is management
+    Complete,            # 13. what the source states with a figure and the answer dropped
+    CheckParts,          # 14. every part of the question answered, or said to be absent
+    Decide,              # 15. answer, or refuse when nothing of it stands
 ]
 
 
