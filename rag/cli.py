@@ -208,9 +208,10 @@ def cmd_calls(cfg, args) -> int:
     if not calls:
         print("the library is empty (run `rag index FILE...`)")
         return 0
-    print(f"{'call':<34} {'company':<28} {'period':<20} {'lang':<4} {'passages':>8}  file")
+    print(f"{'call':<34} {'company':<28} {'ticker':<6} {'period':<20} {'lang':<4} {'passages':>8}  file")
     for c in calls:
-        print(f"{c.id:<34} {c.company[:28]:<28} {c.period[:20]:<20} {c.language:<4} {c.chunks:>8}  {Path(c.source).name}")
+        print(f"{c.id:<34} {c.company[:28]:<28} {c.ticker[:6]:<6} {c.period[:20]:<20} {c.language:<4} {c.chunks:>8}  "
+              f"{Path(c.source).name}")
     return 0
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from rag.errors import BadInput
 from rag.index import build, current_generation, load_chunks, read_manifest
+from rag.library import select
 from tests.conftest import CORPUS, RAG, ROOT, SAMPLE
 
 
@@ -157,6 +158,8 @@ def test_each_file_is_a_call_detected_set_by_flags_listed_and_removed(cfg, tmp_p
     assert s2.added and s2.calls[0].company == "Rocket Lab" and "company" not in s2.calls[0].guessed
     assert [c.id for c in remove(cfg, ["Rocket Lab"])] == [s2.calls[0].id]
     assert [c.company for c in library(cfg)] == ["阿里巴巴集团"]
+    # a transcript stating no ticker: its company's, from the data
+    assert [c.ticker for c in library(cfg)] == ["BABA"] and [c.id for c in select(library(cfg), ["BABA"])]
     with pytest.raises(BadInput, match="no call matches 'Rocket'"):
         remove(cfg, ["Rocket"])
 
