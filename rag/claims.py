@@ -16,7 +16,12 @@ MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
 # A claim ends at a sentence end; not at a list item's number ("as follows: 1. Supply").
 _NOT_LIST_NUMBER = "".join(f"(?<!{b})" for b in (r"^\d", r"^\d\d", LIST_ITEM_AFTER + r"\d", LIST_ITEM_AFTER + r"\d\d",
                                                  LIST_ITEM_AFTER + r"\s\d", LIST_ITEM_AFTER + r"\s\d\d"))
-CLAIM_RE = re.compile(r".+?(?:[。！？!?；;]+|" + _NOT_LIST_NUMBER + r"\.(?=\s|$)|$)", re.S)
+# Nor at an abbreviation's full stop: one followed by a word in lower case ("Rocket Lab USA,
+# Inc. about a capsule", "sales in the U.S. grew") or a title's ("Mr. Beck"); a marker put
+# there split the sentence.
+_NOT_ABBREVIATION = r"(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)"
+CLAIM_RE = re.compile(r".+?(?:[。！？!?；;]+|" + _NOT_LIST_NUMBER + _NOT_ABBREVIATION + r"\.(?=\s|$)(?!\s+[a-z])|$)",
+                      re.S)
 # A marker the model put after a list item's number ("as follows: 1[1]. Supply"):
 # it cites nothing (the item's own sentence carries its marker) and would cut
 # the item from its claim.

@@ -129,6 +129,10 @@ def test_a_list_number_neither_keeps_a_marker_nor_ends_a_claim(glossary):
     got = cl.split("Q3 comparable EPS was $0.65[2]. Q4 comparable EPS was $0.45[1].", 2)
     assert [(c.text, c.markers) for c in got] == [("Q3 comparable EPS was $0.65.", [2]),
                                                    ("Q4 comparable EPS was $0.45.", [1])]
+    # nor is an abbreviation's ("Inc. about", "the U.S. grew", "Mr. Beck")
+    assert cl.sentences("Liwag asked Rocket Lab USA, Inc. about a capsule, and Mr. Beck answered[1]. "
+                        "Sales in the U.S. grew 5%[2].") == [
+        "Liwag asked Rocket Lab USA, Inc. about a capsule, and Mr. Beck answered[1].", "Sales in the U.S. grew 5%[2]."]
 
 
 def test_a_year_found_in_a_passage_does_not_cite_it(glossary):
