@@ -220,14 +220,16 @@ def library(cfg: Config) -> list[Call]:
     whose transcript states no ticker gets its company's from the companies
     data (`rag calls`, `--call KO`)."""
     from .glossary import for_config
-    from .retrieve import company_ticker
+    from .retrieve import company_ticker, company_tickers
 
     gen = current_generation(Path(cfg.index_dir))
     docs = read_manifest(gen).get("docs", {})
     calls = [Call.from_dict(d["call"]) for d in docs.values() if "call" in d]
-    glossary = for_config(cfg) if any(not c.ticker for c in calls) else None
-    for c in calls:
-        c.ticker = c.ticker or company_ticker(glossary, c.company)
+    if any(not c.ticker for c in calls):
+        glossary = for_config(cfg)
+        tickers = company_tickers(glossary)
+        for c in calls:
+            c.ticker = c.ticker or company_ticker(glossary, c.company, tickers)
     return sorted(calls, key=lambda c: (c.company, c.order))
 
 

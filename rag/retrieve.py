@@ -145,16 +145,30 @@ def company_rows(glossary) -> dict[str, list[str]]:
     return out
 
 
-def company_ticker(glossary, company: str) -> str:
+def company_tickers(glossary) -> dict[str, str]:
+    """The tickers of the glossary's company rows, by each of their bare
+    names: read once for all the library's calls."""
+    from .scope import bare_name
+
+    out: dict[str, str] = {}
+    for e in glossary.entries:
+        if e.kind == "company" and e.ticker:
+            for v in e.zh + e.en:
+                if v != e.ticker:
+                    out.setdefault(bare_name(v), e.ticker)
+    return out
+
+
+def company_ticker(glossary, company: str, tickers: dict[str, str] | None = None) -> str:
     """The ticker a glossary's company row gives a company ("Coca-Cola" →
     "KO"), or "": a question names a call by its ticker though the
     transcript never writes it. Kept apart from the company's names, which
-    match in any case; a ticker matches in its own."""
+    match in any case; a ticker matches in its own. `tickers`:
+    `company_tickers(glossary)`, when already read."""
     from .scope import bare_name
 
-    own = bare_name(company)
-    return next((e.ticker for e in glossary.entries if e.kind == "company" and e.ticker
-                 and own in {bare_name(v) for v in e.zh + e.en if v != e.ticker}), "")
+    tickers = company_tickers(glossary) if tickers is None else tickers
+    return tickers.get(bare_name(company), "")
 
 
 def company_names(glossary, company: str, rows: dict[str, list[str]] | None = None) -> list[str]:
@@ -210,10 +224,10 @@ class Retriever:
         # the library: each call's record, by id (rag/library.py)
         self.calls: dict[str, Call] = {d["call"]["id"]: Call.from_dict(d["call"])
                                        for d in self.manifest.get("docs", {}).values() if "call" in d}
-        rows = company_rows(self.glossary)
+        rows, tickers = company_rows(self.glossary), company_tickers(self.glossary)
         for c in self.calls.values():  # the company's names in the other language, from the glossaries
             c.aliases = list(dict.fromkeys([*c.aliases, *company_names(self.glossary, c.company, rows)]))
-            c.ticker = c.ticker or company_ticker(self.glossary, c.company)
+            c.ticker = c.ticker or company_ticker(self.glossary, c.company, tickers)
         self.english_calls = any(c.language == "en" for c in self.calls.values())
         self.ef = embedding_function or E5EmbeddingFunction(resolve_embedder(cfg))
         self.collection = open_collection(cfg, self.generation, embedding_function=self.ef)
