@@ -53,15 +53,13 @@ class CheckRoles(Stage):
         answerer = {c.speaker for c in draft.cited if c.role == "management" and c.speaker and c.question_by}
         text, corrections = draft.text, []
         # the two named the other way round ("Peter Beck asked …, and Kristine Liwag answered"): swapped
-        as_asker = _named_before(text, management, ASK_VERB)
-        as_answerer = _named_before(text, analysts, ANSWER_VERB)
+        as_asker = [n for n in management if _before(n, ASK_VERB).search(text)]
+        as_answerer = [n for n in analysts if _before(n, ANSWER_VERB).search(text)]
         if len(as_asker) == 1 and len(as_answerer) == 1:
-            wrong_asker, wrong_answerer = as_asker[0], as_answerer[0]
-            text, fixed = _replace(text, {wrong_asker}, ASK_VERB, "\x00")
-            text, fixed2 = _replace(text, {wrong_answerer}, ANSWER_VERB, wrong_asker)
-            text = text.replace("\x00", wrong_answerer)
-            return draft.but(text=text, corrections=draft.corrections + [(wrong_asker, wrong_answerer),
-                                                                         (wrong_answerer, wrong_asker)])
+            (executive,), (analyst,) = as_asker, as_answerer
+            text = _before(executive, ASK_VERB).sub("\x00", text)  # held apart while the other is renamed
+            text = _before(analyst, ANSWER_VERB).sub(executive, text).replace("\x00", analyst)
+            return draft.but(text=text, corrections=draft.corrections + [(executive, analyst), (analyst, executive)])
         if asks_asker and len(asker) == 1:
             text, fixed = _replace(text, management, ASK_VERB, next(iter(asker)))
             corrections += fixed
@@ -73,17 +71,16 @@ class CheckRoles(Stage):
         return draft.but(text=text, corrections=draft.corrections + corrections)
 
 
-def _named_before(text: str, names: set[str], verb: str) -> list[str]:
-    """The names of `names` that stand before `verb` in `text`."""
-    return [n for n in sorted(names, key=len, reverse=True) if n and
-            re.search(r"(?<![\w])" + re.escape(n) + r"(?=" + _GAP + verb + r")", text)]
+def _before(name: str, verb: str) -> re.Pattern:
+    """`name` where it stands before `verb` (the subject of asking or answering)."""
+    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?=" + _GAP + verb + r")")
 
 
 def _replace(text: str, wrong: set[str], verb: str, right: str) -> tuple[str, list[tuple[str, str]]]:
     """`text` with each name of `wrong` that stands before `verb` replaced by `right`."""
     fixed = []
     for name in sorted((n for n in wrong if n and n != right), key=len, reverse=True):
-        rx = re.compile(r"(?<![\w])" + re.escape(name) + r"(?=" + _GAP + verb + r")")
+        rx = _before(name, verb)
         if rx.search(text):
             text = rx.sub(right, text)
             fixed.append((name, right))
