@@ -34,6 +34,7 @@ from .stages.complete import Complete
 from .stages.coverage import CheckCoverage
 from .stages.decide import Decide
 from .stages.generate import Generate
+from .stages.labels import CheckLabels
 from .stages.measure import CheckMeasure
 from .stages.numbers import VerifyNumbers
 from .stages.parts import CheckParts
@@ -54,13 +55,14 @@ STAGES = [
     ReadAnswer,          # 6. no answer: read the next passages once; clean the text
     AttributeCitations,  # 7. each sentence cites the passages that support it
     VerifyNumbers,       # 8. each number is found in a passage (or rescaled, or flagged)
-    CheckPeriods,        # 9. a figure given under a quarter is that quarter's call's
-    CheckMeasure,        # 10. the figures measure what was asked (metric, entity, period)
-    CheckSubject,        # 11. each sentence is about the business asked, not another's
-    CheckRoles,          # 12. who asked is an analyst, who answered is management
-    Complete,            # 13. what the source states with a figure and the answer dropped
-    CheckParts,          # 14. every part of the question answered, or said to be absent
-    Decide,              # 15. answer, or refuse when nothing of it stands
+    CheckLabels,         # 9. each figure is given under the metric its source names
+    CheckPeriods,        # 10. a figure given under a quarter is that quarter's call's
+    CheckMeasure,        # 11. the figures measure what was asked (metric, entity, period)
+    CheckSubject,        # 12. each sentence is about the business asked, not another's
+    CheckRoles,          # 13. who asked is an analyst, who answered is management
+    Complete,            # 14. what the source states with a figure and the answer dropped
+    CheckParts,          # 15. every part of the question answered, or said to be absent
+    Decide,              # 16. answer, or refuse when nothing of it stands
 ]
 
 

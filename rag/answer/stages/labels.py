@@ -1,0 +1,110 @@
+"""Stage: each figure of the answer is given under the metric its source names.
+
+Error it exists for: number verification matches by value, so a true figure
+of one metric passes under another's name. "Under Armour's inventory … was
+$1.7 billion" (the call's $1.7 billion is its cash); "total wireless retail
+postpaid churn was 267,000" (267,000 is its postpaid phone net adds); "营收为
+4.86亿美元" ($486 million is its full-year operating income); "adjusted
+EBITDA loss of $60 million" (the quarter's revenue). A figure is mislabelled
+when the answer names a metric right before it, and every sentence of the
+passages holding its value names, next to it, a metric and none of those
+(nor one whose name holds theirs: a buyback for a "buyback program"). Its
+clause is dropped, with the clauses after it that name no metric of their
+own ("…, down 9% from the previous year"), and listed as a correction; what
+the question asked is then found missing by the measure and parts stages,
+which answer it again from the sentences stating it or say it is absent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ... import claims as cl
+from ... import numbers as num
+from ...language import HAN_RE
+from ...measures import METRIC_KINDS, WINDOW, figures, sentence_spans
+from ..records import Draft, Stage
+
+# Where a sentence of the answer divides into clauses: Chinese commas and
+# semicolons, an English comma not inside a number ("267,000").
+CLAUSE_RE = re.compile(r"[^，；;,]+(?:[，；;]|,(?!\d)|$)|[^，；;]+$")
+# Words opening a clause that only join it to the one before.
+JOINING_RE = re.compile(r"^\s*(?:and|while|whereas|with|but|而|并且|以及|和)\s+", re.I)
+
+
+class CheckLabels(Stage):
+
+    def related(self, a, b) -> bool:
+        """Two metrics of the glossary are the same or one names the other
+        ("buyback" and "buyback program", "revenue" and "organic revenue")."""
+        if a is b:
+            return True
+        x, y = {v.lower() for v in a.zh + a.en}, {v.lower() for v in b.zh + b.en}
+        return any(p in q or q in p for p in x for q in y)
+
+    def mislabelled(self, labels: set, n: num.Number, sources: list[list[str]]) -> bool:
+        """Every sentence holding the value of `n` names next to it a metric,
+        none of them `labels` or related; False when none holds it. The
+        sentences are those of the first of `sources` (the cited passages',
+        then all those shown) where some hold it."""
+        g = self.ctx.glossary
+        holding = next(([s for s in group if num.find_match(n, num.source_numbers(s))] for group in sources
+                        if any(num.find_match(n, num.source_numbers(s)) for s in group)), [])
+        held = False
+        for sent in holding:
+            for m in num.source_numbers(sent):
+                if not m.same_value(n):
+                    continue
+                held = True
+                before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
+                near = {e for _, _, e in g.spans(sent[max(0, m.start - before) : m.end + after], METRIC_KINDS, sent)}
+                if not near or any(self.related(a, b) for a in labels for b in near):
+                    return False
+        return held
+
+    def wrong_clauses(self, text: str, sources: list[list[str]]) -> list[tuple[int, int]]:
+        """The spans of `text` (one sentence) to drop: each clause giving a
+        mislabelled figure, with the clauses after it naming no metric."""
+        g = self.ctx.glossary
+        clauses = [(m.start(), m.end()) for m in CLAUSE_RE.finditer(text) if m.group().strip()]
+        drop, previous, dropping = [], 0, False
+        for a, b in clauses:
+            piece = text[a:b]
+            named = g.spans(piece, METRIC_KINDS, text)
+            wrong = False
+            for n in figures(piece):
+                labels = {e for _, _, e in g.spans(text[previous : a + n.start], METRIC_KINDS, text)}
+                previous = a + n.end
+                if labels and self.mislabelled(labels, n, sources):
+                    wrong = True
+            if wrong or (dropping and not named):
+                drop.append((a, b))
+                dropping = True
+            else:
+                dropping = False
+        return drop
+
+    def run(self, draft: Draft) -> Draft:
+        ev = draft.evidence
+        kept, dropped = [], []
+        for claim in cl.split(draft.text, len(ev.passages)):
+            cited = [ev.passages[i - 1] for i in claim.markers]
+            sources = [[c.text[s:e] for c in group for s, e in sentence_spans(c.text)] for group in (cited, ev.passages)]
+            spans = self.wrong_clauses(claim.text, sources)
+            if not spans:
+                kept.append(claim)
+                continue
+            rest, last = "", 0
+            for a, b in spans:
+                rest += claim.text[last:a]
+                last = b
+                dropped.append(claim.text[a:b].strip(" ,，;；"))
+            rest = (rest + claim.text[last:]).strip()
+            rest = JOINING_RE.sub("", rest).strip(" ,，;；")
+            if figures(rest):
+                end = claim.text.rstrip()[-1:] if claim.text.rstrip()[-1:] in cl.ENDS else ""
+                kept.append(cl.Claim(rest[:1].upper() + rest[1:] + (end if not rest.endswith(end) else ""),
+                                     claim.markers))
+        if not dropped:
+            return draft
+        return draft.but(text=cl.join(kept, ev.lang), corrections=draft.corrections + [(d, "") for d in dropped])

@@ -1,0 +1,47 @@
+"""A figure given under another metric than its source names (pure logic on
+passages; the glossary's metric names come from the general finance data)."""
+
+from rag.answer.records import Draft, Evidence
+from rag.answer.stages.labels import CheckLabels
+
+from test_second_look import Ctx, P, draft, ctx  # noqa: F401  (the shared fixture)
+
+CASH = P("Inventory was down 9% to $811 million. And finally, we ended the year with $1.7 billion in cash.", 1)
+CHURN = P("Phone churn for the quarter was 0.74%. Postpaid phone net adds were 267,000, above our Q3 performance.", 2)
+OPINC = P("Our full year operating income reached $486 million, net income was $360 million.", 3)
+BUYBACK = P("我们的董事会已批准将股票回购计划的规模再增加 250 亿美元并延长至 2027 年 3月。", 4)
+RANGE = P("This range reflects $60 million to $65 million of contribution from space systems.", 5)
+
+
+def run(ctx, question, passages, text, lang="en"):
+    return CheckLabels(ctx).run(draft(question, passages, passages, text, lang=lang))
+
+
+def test_a_figure_its_source_gives_another_metric_is_dropped_with_its_continuation(ctx):
+    out = run(ctx, "What was Under Armour's inventory and how did it change?", [CASH],
+              "Under Armour's inventory at the end of Q4 2021 was $1.7 billion, down 9% from the previous year[1].")
+    assert isinstance(out, Draft) and out.text == ""
+    assert ("Under Armour's inventory at the end of Q4 2021 was $1.7 billion", "") in out.corrections
+
+
+def test_only_the_mislabelled_clause_of_a_sentence_is_dropped(ctx):
+    out = run(ctx, "What was phone churn and total churn?", [CHURN],
+              "For Verizon in Q3 2021, retail postpaid phone churn was 0.74%, and total wireless retail postpaid "
+              "churn was 267,000[1].")
+    assert out.text == "For Verizon in Q3 2021, retail postpaid phone churn was 0.74%[1]."
+    zh = run(ctx, "Under Armour 第四季度的营收是多少、同比增长多少？净利润是多少？", [OPINC],
+             "Under Armour 第四季度的营收为 4.86亿美元，同比增长 9%，净利润为 3.6亿美元[1]。", lang="zh")
+    assert zh.text == "净利润为 3.6亿美元[1]。"
+
+
+def test_figures_under_their_own_metric_or_a_related_one_stand(ctx):
+    for text, passages in [
+        ("Phone churn was 0.74% and net adds were 267,000[1].", [CHURN]),
+        ("Alibaba increased its share buyback program by US$25 billion[1].", [BUYBACK]),
+        # the source names no metric next to the figure: nothing to say it is another's
+        ("The adjusted EBITDA loss is $60 million to $65 million[1].", [RANGE]),
+        # no metric named before the figure in the answer
+        ("It was $1.7 billion[1].", [CASH]),
+    ]:
+        d = draft("q?", passages, passages, text, lang="en")
+        assert CheckLabels(ctx).run(d) is d, text
