@@ -34,7 +34,7 @@ from .glossary import squash
 from .knowledge import Knowledge, found
 from .language import HAN_RE
 from .coverage import names_company
-from .questions import Term, words
+from .questions import EN_GENERIC, Term, words
 
 # Glossary kinds that name what is measured, those of a topic a figure may
 # be about ("R&D", "AI"), and those of a business.
@@ -65,6 +65,14 @@ WORDS_COVER = 0.5
 # passage joined onto one line is several sentences, and the periods of one
 # ("for fiscal 2021 were $15.53") are not those of the next's figure.
 SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+?(?:[。！？；;!?]|\.(?=\s)|(?=\n)|$)")
+# The word right before a metric's name, when it is one word of letters and
+# not an owner ("Verizon's"): what may narrow the metric ("Phone churn").
+MODIFIER_RE = re.compile(r"(?<![\w'’.-])([A-Za-z][A-Za-z-]+)\s+$")
+# Words before a metric's name that leave it the metric asked: generic and
+# function words, and words judging a figure rather than naming a part of it.
+NOT_NARROWING = EN_GENERIC | {"strong", "solid", "healthy", "robust", "record", "higher", "lower", "better", "worse",
+                              "positive", "negative", "continued", "significant", "modest", "improved", "underlying",
+                              "consolidated", "net", "gaap", "reported", "reportable", "corporate", "operating"}
 # Words of a sentence stating the whole group's figure ("合并收入", "consolidated
 # revenue"): it names no business unit, yet its figures are not a unit's.
 GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)
@@ -142,14 +150,36 @@ class Measure:
         # name: 收入 in 客户管理收入 is not revenue; 回购计划 in 股票回购计划 is a buyback program
         others = [(a, b) for a, b, e in self.glossary.spans(window, METRIC_KINDS, sent)
                   if e not in self.metric_entries]
+        offset = max(0, n.start - before)
         for rx, e in self.glossary._present(window, sent):
             if e in self.metric_entries:
                 for m in rx.finditer(window):
                     if bool(PER_RE.match(window, m.end())) != self.ratio_asked:
                         continue  # "revenue per passenger cruise day" is a ratio, not revenue, and the other way round
+                    if self.narrowed(sent, offset + m.start()):
+                        continue  # "Phone churn" is not the total churn asked
                     if not any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in others):
                         return True
         return False
+
+    def narrowed(self, sent: str, start: int) -> bool:
+        """The metric named at `start` of the English sentence `sent` is
+        narrowed by a word right before it that the question does not hold in
+        any form: "Phone churn" of a phone line, "wholesale revenue" of one
+        channel, "Consumer revenue" of one segment, while the question asks
+        the whole ("total retail postpaid churn", "revenue growth on a
+        currency-neutral basis"). Function and generic words ("total", "our",
+        "strong"), periods and owners ("Verizon's") narrow nothing."""
+        if HAN_RE.search(sent) or HAN_RE.search(self.question):
+            return False  # a Chinese question's words are not matched word for word against English
+        m = MODIFIER_RE.search(sent, 0, start)
+        if not m:
+            return False
+        word = m.group(1).lower()
+        if word in NOT_NARROWING or periods.named(word) or not names_a_kind(word):
+            return False
+        asked = " ".join([self.question] + [f for t in self.words + self.metrics + self.places for f in t.forms])
+        return not found({word}, asked)
 
     def _metrics_in(self, text: str, within: str | None = None) -> list:
         if self.glossary is None:
@@ -233,6 +263,21 @@ class Measure:
         before, after = YEAR_AGO_WINDOW["zh" if HAN_RE.search(sent) else "en"]
         around = sent[max(0, n.start - before) : n.start] + " " + sent[n.end : n.end + after]
         return bool(relative & {p.kind for p in periods.named(around)})
+
+
+def names_a_kind(word: str) -> bool:
+    """`word` can say what kind of thing follows it (a noun or an adjective:
+    "phone", "wholesale", "consumer"), or is no dictionary word ("postpaid",
+    "Fios"); not a verb or an inflected verb ("expect", "delivered", "drove"),
+    which stands before a metric as its verb ("we expect organic revenue
+    growth of 7% to 8%")."""
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word)
+    if not lemmas:
+        return True
+    inflected = any(lemma != word for lemma in lemmas.get("VERB", ()) + lemmas.get("AUX", ()))
+    return bool({"NOUN", "ADJ"} & lemmas.keys()) and not inflected
 
 
 def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, known: list[str] = (),

@@ -760,3 +760,20 @@ def test_an_english_passage_on_one_line_is_read_sentence_by_sentence():
     text = "In the fourth quarter, our tax rate was 25.5%. Diluted EPS for fiscal 2021 were $15.53, up 30.1%.\n下一行。"
     assert [text[s:e].strip() for s, e in sentence_spans(text)] == [
         "In the fourth quarter, our tax rate was 25.5%.", "Diluted EPS for fiscal 2021 were $15.53, up 30.1%.", "下一行。"]
+
+
+def test_a_metric_narrowed_by_a_word_the_question_lacks_is_another_measure(glossary):
+    phone = P("Phone churn for the quarter was 0.74%, well below pre-pandemic levels.")
+    wholesale = P("From a channel perspective, fourth quarter wholesale revenue was up 16%, driven by full-price sales.")
+    assert metric_mismatch("What was total retail postpaid churn in Q3 2021?", "Total churn was 0.74%[1].", [phone],
+                           glossary)
+    assert not metric_mismatch("What was phone churn in Q3 2021?", "Phone churn was 0.74%[1].", [phone], glossary)
+    assert metric_mismatch("What was fourth-quarter revenue growth on a currency-neutral basis?",
+                           "Revenue grew 16%[1].", [wholesale], glossary)
+    assert not metric_mismatch("How did fourth-quarter wholesale revenue change?", "It was up 16%[1].", [wholesale],
+                               glossary)
+    # a verb, a generic or judging word, or a period before the metric narrows nothing
+    for sent in ("We expect revenue growth of approximately 7% to 8%.",
+                 "Strong revenue growth of 7% to 8% is expected.", "Fourth quarter revenue was up 7% to 8%."):
+        assert not metric_mismatch("What revenue growth does it expect?", "Revenue growth of 7% to 8%[1].", [P(sent)],
+                                   glossary), sent
