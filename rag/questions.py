@@ -33,6 +33,12 @@ CAUSE_RE = re.compile(r"为什么|为何|原因|由什么|什么(?:驱动|带来
                       r"|\bwhy\b|\bdr(?:ove|iven|ivers?)\b|\breasons?\b|\bcaused?\b|\bdue to\b|\bbehind\b", re.I)
 
 
+# The words that make a sentence a question or a request. A question with
+# none of them is an analyst's shorthand ("UA Q4 inventory?", "VZ total retail
+# postpaid churn, Q3 2021?"): naming a metric, it asks for its figure.
+QUESTION_WORD_RE = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how|did|does|do|is|are|was|were|has|have|"
+                              r"had|will|would|can|could|should|tell|give|list|describe|explain|compare|summari[sz]e)\b"
+                              r"|多少|多大|什么|哪|谁|为什么|为何|如何|怎么|怎样|是否|吗|呢|请|介绍|说明|比较|对比", re.I)
 # A change of a metric asked for: its figures ("how did revenue change", "利润率变化了多少").
 CHANGE_RE = re.compile(r"\bhow (?:did|does|has|have|will|would)\b.*\b(?:chang|compar|grow|grew|increas|decreas|"
                        r"declin|mov|evolv|trend|shift|improv)|\bcompare[sd]?\b|\bversus\b|\bvs\.?\b|变化|对比|相比|比较",
@@ -80,6 +86,8 @@ def asks_figure(question: str, knowledge: Knowledge | None = None) -> bool:
         return True
     if NARRATIVE_RE.search(question) and not re.search(r"多少|how (?:much|many)", question, re.I):
         return False
+    if metric and not QUESTION_WORD_RE.search(question):  # "VZ total retail postpaid churn, Q3 2021?"
+        return True
     if FIGURE_RE.search(question):
         return True
     from .periods import named

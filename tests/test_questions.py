@@ -38,6 +38,11 @@ def test_a_figure_question_is_told_from_a_statement_question(question, figure):
     ("For 2021 free cash flow, what did Alibaba guide to, and what did it actually deliver?", True),
     ("Cainiao's revenue: what did Alibaba report this quarter?", True),
     ("What did Alibaba report about its cloud strategy?", False),  # no metric
+    # an analyst's shorthand, no question word: a metric named asks for its figure
+    ("UA Q4 inventory?", True),
+    ("Cainiao adjusted EBITA, December quarter?", True),
+    ("Cainiao IPO plans?", False),  # a plan is a statement
+    ("Cloud strategy?", False),  # no metric
 ])
 def test_a_metric_asked_as_the_object_of_what_is_a_figure_question(knowledge, question, figure):
     assert asks_figure(question, knowledge) is figure
