@@ -45,3 +45,30 @@ def test_figures_under_their_own_metric_or_a_related_one_stand(ctx):
     ]:
         d = draft("q?", passages, passages, text, lang="en")
         assert CheckLabels(ctx).run(d) is d, text
+
+
+BACKLOG = P("We ended Q4 2023 with launch backlog of $248.3 million. Relative to where we ended 2022, total backlog was up "
+            "108%, or $542.5 million, thanks primarily to the SDA award.", 6)
+DEPOSITS = P("The $360 million customer deposit increase added to the total.", 7)
+SALES = P("Compared to the prior year, revenue was up 9% to $1.5 billion.", 8)
+
+
+def test_an_amount_its_source_gives_as_a_change_is_no_level(ctx):
+    out = run(ctx, "How big was the launch backlog?", [BACKLOG],
+              "The launch backlog at the end of 2023 was $542.5 million[1].")
+    assert out.text == "" and out.corrections
+    out = run(ctx, "What was the customer deposit balance?", [DEPOSITS], "The customer deposit balance was $360 million[1].")
+    assert out.text == ""
+    # given as the change it is, or the source's level after "to": stands
+    for text, passages in [("Total backlog was up $542.5 million[1].", [BACKLOG]),
+                           ("Customer deposits increased by $360 million[1].", [DEPOSITS]),
+                           ("Revenue was $1.5 billion[1].", [SALES])]:
+        d = draft("q?", passages, passages, text, lang="en")
+        assert CheckLabels(ctx).run(d) is d, text
+
+
+def test_a_level_followed_by_its_change_is_a_level(ctx):
+    eps = P("Fourth quarter comparable earnings per share of $0.45 was a decline of 5% year over year.", 9)
+    d = draft("q?", [eps], [eps], "Comparable EPS in Q4 2021 was $0.45[1].", lang="en")
+    assert CheckLabels(ctx).run(d) is d
+

@@ -5,10 +5,13 @@ of one metric passes under another's name. "Under Armour's inventory … was
 $1.7 billion" (the call's $1.7 billion is its cash); "total wireless retail
 postpaid churn was 267,000" (267,000 is its postpaid phone net adds); "营收为
 4.86亿美元" ($486 million is its full-year operating income); "adjusted
-EBITDA loss of $60 million" (the quarter's revenue). A figure is mislabelled
+EBITDA loss of $60 million" (the quarter's revenue); "the launch backlog was
+$542.5 million" (by which the total backlog grew). A figure is mislabelled
 when the answer names a metric right before it, and every sentence of the
 passages holding its value names, next to it, a metric and none of those
-(nor one whose name holds theirs: a buyback for a "buyback program"). Its
+(nor one whose name holds theirs: a buyback for a "buyback program"); an
+amount the answer gives as a level is mislabelled when every sentence
+holding it gives it as a change ("up 108%, or $542.5 million"). Its
 clause is dropped, with the clauses after it that name no metric of their
 own ("…, down 9% from the previous year"), and listed as a correction; what
 the question asked is then found missing by the measure and parts stages,
@@ -28,6 +31,24 @@ from ..records import Draft, Stage
 # Where a sentence of the answer divides into clauses: Chinese commas and
 # semicolons, an English comma not inside a number ("267,000").
 CLAUSE_RE = re.compile(r"[^，；;,]+(?:[，；;]|,(?!\d)|$)|[^，；;]+$")
+# A source giving an amount as a change: the change word right before it
+# ("up $19 billion", "increased by approximately $360 million", "up 108%, or
+# $542.5 million", "an increase of $2 billion", "增加 250 亿美元"), or its noun
+# right after ("the $360 million customer deposit increase").
+_CHANGE_WORD = (r"(?:up|down|increased?|decreased?|grew|grown|rose|risen|fell|fallen|declined?|improved?|added|gained|"
+                r"expanded|contracted|higher|lower)")
+CHANGE_BEFORE_RE = re.compile(
+    r"(?:\b" + _CHANGE_WORD + r"\s+(?:by\s+)?(?:[\d.,]+\s*(?:%|percent|basis points),?\s+or\s+)?"
+    r"|\b(?:increase|decrease|improvement|decline|reduction|rise|drop|gain)s?\s+of\s+"
+    r"|(?:增加|增长|减少|下降|提升|提高|上升|降低)了?\s*)"
+    r"(?:(?:approximately|about|nearly|almost|roughly|over|more than|some|约|近|超过)\s*)?\$?\s*$", re.I)
+CHANGE_AFTER_RE = re.compile(r"\s*(?:(?!(?:was|were|is|are|be|been|a|an|the|of|in|to|and|or|for|with|as|versus|vs|"
+                             r"compared)\b)[A-Za-z-]+\s+){0,3}(?:increase|decrease|improvement|decline|reduction|rise|"
+                             r"drop|gain)s?\b", re.I)
+# An answer giving an amount as a change: a change word near it.
+CHANGE_NEAR_RE = re.compile(r"\b(?:up|down|increas\w*|decreas\w*|gr[eo]w\w*|r[io]se\w*|fell|fall\w*|declin\w*|improv\w*|"
+                            r"higher|lower|add\w*|gain\w*|expan\w*|chang\w*|more|less|rais\w*|cut\w*|reduc\w*|drop\w*)\b"
+                            r"|增|减|降|升|提高|变化", re.I)
 # Words opening a clause that only join it to the one before.
 JOINING_RE = re.compile(r"^\s*(?:and|while|whereas|with|but|而|并且|以及|和)\s+", re.I)
 
@@ -42,16 +63,19 @@ class CheckLabels(Stage):
         x, y = {v.lower() for v in a.zh + a.en}, {v.lower() for v in b.zh + b.en}
         return any(p in q or q in p for p in x for q in y)
 
+    @staticmethod
+    def holding(n: num.Number, sources: list[list[str]]) -> list[str]:
+        """The sentences holding the value of `n`: those of the first of
+        `sources` (the cited passages', then all those shown) where some do."""
+        return next(([s for s in group if num.find_match(n, num.source_numbers(s))] for group in sources
+                     if any(num.find_match(n, num.source_numbers(s)) for s in group)), [])
+
     def mislabelled(self, labels: set, n: num.Number, sources: list[list[str]]) -> bool:
         """Every sentence holding the value of `n` names next to it a metric,
-        none of them `labels` or related; False when none holds it. The
-        sentences are those of the first of `sources` (the cited passages',
-        then all those shown) where some hold it."""
+        none of them `labels` or related; False when none holds it."""
         g = self.ctx.glossary
-        holding = next(([s for s in group if num.find_match(n, num.source_numbers(s))] for group in sources
-                        if any(num.find_match(n, num.source_numbers(s)) for s in group)), [])
         held = False
-        for sent in holding:
+        for sent in self.holding(n, sources):
             for m in num.source_numbers(sent):
                 if not m.same_value(n):
                     continue
@@ -61,6 +85,21 @@ class CheckLabels(Stage):
                 if not near or any(self.related(a, b) for a in labels for b in near):
                     return False
         return held
+
+    def change_as_level(self, clause: str, n: num.Number, sources: list[list[str]]) -> bool:
+        """The amount `n` is stated by the answer's clause as a level ("the
+        launch backlog was $542.5 million"), while every sentence holding it
+        gives it as a change ("total backlog was up 108%, or $542.5 million",
+        "the $360 million customer deposit increase"); False when none holds it."""
+        if n.kind != "amount" or CHANGE_NEAR_RE.search(clause[max(0, n.start - 40) : n.end + 30]):
+            return False
+        holding = self.holding(n, sources)
+        for sent in holding:
+            for m in num.source_numbers(sent):
+                if m.same_value(n) and not (CHANGE_BEFORE_RE.search(sent, 0, m.start)
+                                            or CHANGE_AFTER_RE.match(sent, m.end)):
+                    return False
+        return bool(holding)
 
     def wrong_clauses(self, text: str, sources: list[list[str]]) -> list[tuple[int, int]]:
         """The spans of `text` (one sentence) to drop: each clause giving a
@@ -75,7 +114,7 @@ class CheckLabels(Stage):
             for n in figures(piece):
                 labels = {e for _, _, e in g.spans(text[previous : a + n.start], METRIC_KINDS, text)}
                 previous = a + n.end
-                if labels and self.mislabelled(labels, n, sources):
+                if (labels and self.mislabelled(labels, n, sources)) or self.change_as_level(piece, n, sources):
                     wrong = True
             if wrong or (dropping and not named):
                 drop.append((a, b))
