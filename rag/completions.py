@@ -31,6 +31,13 @@ CHANGE_AFTER_RE = re.compile(r"^[^。；;，,]{0,6}[，,]\s*(?:(?P<dir>" + _CHAN
 # ...or right before it: "收入同比增长 56%，达到 233 亿元人民币".
 CHANGE_BEFORE_RE = re.compile(r"(?P<dir>" + _YOY_CHANGE + r")\s*(?P<pct>\d+(?:\.\d+)?)\s*%"
                               r"\s*[，,]?\s*(?:" + _REACHES + r")\s*$")
+# ...or, in an English source, right after it with the source's own words up
+# to the clause's end: "$3.21, an increase of 21.1% compared to the fourth
+# quarter of 2020", "$1.1 billion, up 15% versus 2019".
+EN_CHANGE_AFTER_RE = re.compile(
+    r"^[ \t]*,[ \t]*(?P<phrase>(?:(?:an?\s+)?(?:increase|decrease|decline|rise|drop|improvement|gain)\s+of"
+    r"|up|down)\s+(?P<pct>\d+(?:\.\d+)?)\s*%(?:[^,;%$\n]{0,60}?(?=[,;]|\.(?!\d)|$))?)", re.I)
+FIRST_PERSON_RE = re.compile(r"\b(?:our|we|us|I)\b")
 # Characters of the source searched on either side of the amount.
 CHANGE_WINDOW = 40
 # Between an amount and the change that follows it: "24 亿人民币，同比增长 86%".
@@ -44,6 +51,8 @@ def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, 
     the half of a figure its source states together:
     - each amount gets the year-over-year change its source sentence states
       right after (or just before) it, unless the answer already gives it;
+      from an English source, in the source's own words ("$3.21, an increase
+      of 21.1% compared to the fourth quarter of 2020");
     - in an answer with no amount, each percentage change gets the amount its
       source states with it ("grew 86%" -> "grew 86% (to RMB 2.4 billion)").
     The added words come from the cited passage, so they are verified."""
@@ -62,9 +71,19 @@ def complete_changes(text: str, passages: list[Chunk], lang: str) -> tuple[str, 
                 continue
             m = (CHANGE_AFTER_RE.match(c.text[src.end : src.end + CHANGE_WINDOW])
                  or CHANGE_BEFORE_RE.search(c.text[max(0, src.start - CHANGE_WINDOW) : src.start]))
-            if not m:
+            english = EN_CHANGE_AFTER_RE.match(c.text[src.end : src.end + 2 * CHANGE_WINDOW + 40]) if lang == "en" else None
+            if not (m or english):
                 break
-            if m.groupdict().get("flat"):
+            if english:  # the English source's own words
+                pct = float(english.group("pct"))
+                if pct in have_pcts:
+                    break
+                have_pcts.add(pct)
+                phrase = english.group("phrase").strip()
+                if FIRST_PERSON_RE.search(phrase):  # "versus our prior year" is the company speaking: the change only
+                    phrase = phrase[: phrase.index("%") + 1]
+                phrase = ", " + phrase
+            elif m.groupdict().get("flat"):
                 phrase = "，与去年同期持平" if lang == "zh" else ", flat year over year"
                 if "持平" in out or "flat" in out.lower():
                     break

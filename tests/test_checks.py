@@ -777,3 +777,17 @@ def test_a_metric_narrowed_by_a_word_the_question_lacks_is_another_measure(gloss
                  "Strong revenue growth of 7% to 8% is expected.", "Fourth quarter revenue was up 7% to 8%."):
         assert not metric_mismatch("What revenue growth does it expect?", "Revenue growth of 7% to 8%[1].", [P(sent)],
                                    glossary), sent
+
+
+def test_an_english_sources_change_right_after_an_amount_is_completed_in_its_words():
+    from rag.completions import complete_changes
+
+    src = P("Our diluted earnings per share for the fourth quarter were $3.21, an increase of 21.1% compared to the "
+            "fourth quarter of 2020. Sales were $1.1 billion, up 15% versus our prior year, driven by demand.")
+    out, added = complete_changes("Diluted EPS for Q4 were $3.21[1].", [src], "en")
+    assert out == "Diluted EPS for Q4 were $3.21, an increase of 21.1% compared to the fourth quarter of 2020[1]."
+    out, _ = complete_changes("Sales were $1.1 billion[1].", [src], "en")
+    assert out == "Sales were $1.1 billion, up 15%[1]."  # the company's "our" is not copied
+    # the change already given, or an amount its source states no change for: nothing added
+    assert complete_changes("Diluted EPS were $3.21, up 21.1%[1].", [src], "en")[1] == []
+    assert complete_changes("It was $9.9 billion[1].", [P("It was $9.9 billion in total.")], "en")[1] == []
