@@ -29,6 +29,10 @@ def test_only_the_mislabelled_clause_of_a_sentence_is_dropped(ctx):
               "For Verizon in Q3 2021, retail postpaid phone churn was 0.74%, and total wireless retail postpaid "
               "churn was 267,000[1].")
     assert out.text == "For Verizon in Q3 2021, retail postpaid phone churn was 0.74%[1]."
+    # a thousands separator divides no clause
+    out = run(ctx, "What were net adds and churn?", [CHURN],
+              "Postpaid phone net adds were 267,000, phone churn was 0.74%, and total churn was 267,000[1].")
+    assert out.text == "Postpaid phone net adds were 267,000, phone churn was 0.74%[1]."
     zh = run(ctx, "Under Armour 第四季度的营收是多少、同比增长多少？净利润是多少？", [OPINC],
              "Under Armour 第四季度的营收为 4.86亿美元，同比增长 9%，净利润为 3.6亿美元[1]。", lang="zh")
     assert zh.text == "净利润为 3.6亿美元[1]。"

@@ -30,7 +30,7 @@ from ..records import Draft, Stage
 
 # Where a sentence of the answer divides into clauses: Chinese commas and
 # semicolons, an English comma not inside a number ("267,000").
-CLAUSE_RE = re.compile(r"[^，；;,]+(?:[，；;]|,(?!\d)|$)|[^，；;]+$")
+CLAUSE_RE = re.compile(r"(?:[^，；;,]|,(?=\d))+(?:[，；;]|,(?!\d)|$)")
 # A source giving an amount as a change: the change word right before it
 # ("up $19 billion", "increased by approximately $360 million", "up 108%, or
 # $542.5 million", "an increase of $2 billion", "增加 250 亿美元"), or its noun
