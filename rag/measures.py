@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterator
 
 from . import numbers as num
@@ -170,16 +170,24 @@ class Measure:
         the whole ("total retail postpaid churn", "revenue growth on a
         currency-neutral basis"). Function and generic words ("total", "our",
         "strong"), periods and owners ("Verizon's") narrow nothing."""
-        if HAN_RE.search(sent) or HAN_RE.search(self.question):
-            return False  # a Chinese question's words are not matched word for word against English
+        if HAN_RE.search(sent) or self.asked_text is None:
+            return False
         m = MODIFIER_RE.search(sent, 0, start)
         if not m:
             return False
         word = m.group(1).lower()
         if word in NOT_NARROWING or periods.named(word) or not names_a_kind(word):
             return False
-        asked = " ".join([self.question] + [f for t in self.words + self.metrics + self.places for f in t.forms])
-        return not found({word}, asked)
+        return not found({word}, self.asked_text)
+
+    @cached_property
+    def asked_text(self) -> str | None:
+        """The question with every form of its words, metrics and places:
+        where a narrowing word must be found; None for a Chinese question,
+        whose words are not matched word for word against English."""
+        if HAN_RE.search(self.question):
+            return None
+        return " ".join([self.question] + [f for t in self.words + self.metrics + self.places for f in t.forms])
 
     def _metrics_in(self, text: str, within: str | None = None) -> list:
         if self.glossary is None:
@@ -265,6 +273,7 @@ class Measure:
         return bool(relative & {p.kind for p in periods.named(around)})
 
 
+@lru_cache(maxsize=4096)
 def names_a_kind(word: str) -> bool:
     """`word` can say what kind of thing follows it (a noun or an adjective:
     "phone", "wholesale", "consumer"), or is no dictionary word ("postpaid",

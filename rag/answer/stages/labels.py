@@ -64,19 +64,19 @@ class CheckLabels(Stage):
         return any(p in q or q in p for p in x for q in y)
 
     @staticmethod
-    def holding(n: num.Number, sources: list[list[str]]) -> list[str]:
-        """The sentences holding the value of `n`: those of the first of
-        `sources` (the cited passages', then all those shown) where some do."""
-        return next(([s for s in group if num.find_match(n, num.source_numbers(s))] for group in sources
-                     if any(num.find_match(n, num.source_numbers(s)) for s in group)), [])
+    def holding(n: num.Number, sources: list[list[tuple[str, list]]]) -> list[tuple[str, list]]:
+        """The sentences (with their numbers) holding the value of `n`: those
+        of the first of `sources` (the cited passages', then all those shown)
+        where some do."""
+        return next((held for group in sources if (held := [s for s in group if num.find_match(n, s[1])])), [])
 
-    def mislabelled(self, labels: set, n: num.Number, sources: list[list[str]]) -> bool:
+    def mislabelled(self, labels: set, n: num.Number, sources: list[list[tuple[str, list]]]) -> bool:
         """Every sentence holding the value of `n` names next to it a metric,
         none of them `labels` or related; False when none holds it."""
         g = self.ctx.glossary
         held = False
-        for sent in self.holding(n, sources):
-            for m in num.source_numbers(sent):
+        for sent, numbers in self.holding(n, sources):
+            for m in numbers:
                 if not m.same_value(n):
                     continue
                 held = True
@@ -86,7 +86,7 @@ class CheckLabels(Stage):
                     return False
         return held
 
-    def change_as_level(self, clause: str, n: num.Number, sources: list[list[str]]) -> bool:
+    def change_as_level(self, clause: str, n: num.Number, sources: list[list[tuple[str, list]]]) -> bool:
         """The amount `n` is stated by the answer's clause as a level ("the
         launch backlog was $542.5 million"), while every sentence holding it
         gives it as a change ("total backlog was up 108%, or $542.5 million",
@@ -94,14 +94,14 @@ class CheckLabels(Stage):
         if n.kind != "amount" or CHANGE_NEAR_RE.search(clause[max(0, n.start - 40) : n.end + 30]):
             return False
         holding = self.holding(n, sources)
-        for sent in holding:
-            for m in num.source_numbers(sent):
+        for sent, numbers in holding:
+            for m in numbers:
                 if m.same_value(n) and not (CHANGE_BEFORE_RE.search(sent, 0, m.start)
                                             or CHANGE_AFTER_RE.match(sent, m.end)):
                     return False
         return bool(holding)
 
-    def wrong_clauses(self, text: str, sources: list[list[str]]) -> list[tuple[int, int]]:
+    def wrong_clauses(self, text: str, sources: list[list[tuple[str, list]]]) -> list[tuple[int, int]]:
         """The spans of `text` (one sentence) to drop: each clause giving a
         mislabelled figure, with the clauses after it naming no metric."""
         g = self.ctx.glossary
@@ -126,9 +126,11 @@ class CheckLabels(Stage):
     def run(self, draft: Draft) -> Draft:
         ev = draft.evidence
         kept, dropped = [], []
+        # each passage's sentences with their numbers, read once for every claim
+        read = [[(c.text[s:e], num.source_numbers(c.text[s:e])) for s, e in sentence_spans(c.text)] for c in ev.passages]
+        shown = [x for sents in read for x in sents]
         for claim in cl.split(draft.text, len(ev.passages)):
-            cited = [ev.passages[i - 1] for i in claim.markers]
-            sources = [[c.text[s:e] for c in group for s, e in sentence_spans(c.text)] for group in (cited, ev.passages)]
+            sources = [[x for i in claim.markers for x in read[i - 1]], shown]
             spans = self.wrong_clauses(claim.text, sources)
             if not spans:
                 kept.append(claim)
