@@ -352,6 +352,49 @@ def _ancestors(g, entry) -> list:
     return out
 
 
+def metric_heads(glossary, text: str, within: str | None = None) -> set:
+    """The metrics named in `text`, each run of names written one right after
+    the other counted by its last: a basis or measure written before another
+    qualifies it ("GAAP net loss" is a loss, "adjusted EBITDA loss" a loss,
+    "经调整EBITDA亏损" a loss)."""
+    spans = glossary.spans(text, METRIC_KINDS, within if within is not None else text)
+    return {e for i, (_, b, e) in enumerate(spans)
+            if not (i + 1 < len(spans) and not text[b : spans[i + 1][0]].strip(" -"))}
+
+
+def related_metrics(a, b) -> bool:
+    """Two metrics are the same or one's name holds the other's ("buyback"
+    and "buyback program", "revenue" and "organic revenue")."""
+    if a is b:
+        return True
+    x, y = {v.lower() for v in a.zh + a.en}, {v.lower() for v in b.zh + b.en}
+    return any(p in q or q in p for p in x for q in y)
+
+
+def names_metric(given, asked) -> bool:
+    """The metric `given` is `asked` or a narrower one, its name holding the
+    asked one's ("organic revenue" for revenue; not "operating income" for
+    operating margin, though "EBIT" is in "EBIT margin")."""
+    if given is asked:
+        return True
+    x, y = {v.lower() for v in asked.zh + asked.en}, {v.lower() for v in given.zh + given.en}
+    return any(p in q for p in x for q in y)
+
+
+def labelled(text: str, glossary, after: bool = False) -> list[tuple[num.Number, set]]:
+    """Each figure of `text` with the metrics the text names right before it
+    (since the figure before), and with `after` those right after it too (to
+    the figure after: "a $68 million profit")."""
+    found = figures(text)
+    out = []
+    for i, n in enumerate(found):
+        start = found[i - 1].end if i else 0
+        end = (found[i + 1].start if i + 1 < len(found) else len(text)) if after else n.start
+        out.append((n, metric_heads(glossary, text[start:n.start], text) |
+                    (metric_heads(glossary, text[n.end:end], text) if after else set())))
+    return out
+
+
 def figures(text: str) -> list[num.Number]:
     """The answer's numbers that can measure something (not its markers, years or dates)."""
     return [n for n in num.extract(MARKER_RE.sub(" ", text)) if n.kind in MEASURED_KINDS]

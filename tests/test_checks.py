@@ -791,3 +791,26 @@ def test_an_english_sources_change_right_after_an_amount_is_completed_in_its_wor
     # the change already given, or an amount its source states no change for: nothing added
     assert complete_changes("Diluted EPS were $3.21, up 21.1%[1].", [src], "en")[1] == []
     assert complete_changes("It was $9.9 billion[1].", [P("It was $9.9 billion in total.")], "en")[1] == []
+
+
+def test_a_metric_written_before_another_only_qualifies_it(glossary):
+    from rag.measures import labelled, metric_heads, names_metric, related_metrics
+    loss, = [e for e in metric_heads(glossary, "loss")]
+    assert metric_heads(glossary, "GAAP net loss") == {loss}
+    assert metric_heads(glossary, "adjusted EBITDA loss") == {loss}
+    assert len(metric_heads(glossary, "revenue and adjusted EBITDA")) == 2
+    # a figure's metrics are those named before it; with `after`, those after it too
+    profit, = metric_heads(glossary, "profit")
+    eps, = metric_heads(glossary, "per diluted share")
+    (_, before1), (_, before2) = labelled("a $68 million profit or $0.11 per diluted share", glossary)
+    assert before1 == set() and before2 == {profit}
+    (_, around1), (_, around2) = labelled("a $68 million profit or $0.11 per diluted share", glossary, after=True)
+    assert around1 == {profit} and around2 == {profit, eps}
+    # naming a metric: it or a narrower one; related: either way, or sharing a name
+    revenue, = metric_heads(glossary, "revenue")
+    organic, = metric_heads(glossary, "organic revenue")
+    margin, = metric_heads(glossary, "operating margin")
+    income, = metric_heads(glossary, "operating income")
+    assert names_metric(organic, revenue) and not names_metric(revenue, organic)
+    assert not names_metric(income, margin)
+    assert related_metrics(revenue, organic) and related_metrics(organic, revenue)

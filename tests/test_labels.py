@@ -71,6 +71,26 @@ def test_an_amount_its_source_gives_as_a_change_is_no_level(ctx):
         assert CheckLabels(ctx).run(d) is d, text
 
 
+def test_a_figure_whose_source_names_no_metric_next_to_it_is_read_with_the_sentence_before(ctx):
+    guide = P("We expect revenue in the first quarter to range between $92 million and $98 million. This range reflects "
+              "$60 million to $65 million of contribution from space systems.", 10)
+    out = run(ctx, "What adjusted EBITDA loss is expected?", [guide],
+              "Revenue is $92 million to $98 million, and the adjusted EBITDA loss is $60 million to $65 million[1].")
+    assert out.text == "Revenue is $92 million to $98 million[1]."
+    # the sentence before names the answer's metric: the figure is its own ("We expect it to be …")
+    pronoun = P("Turning to adjusted EBITDA. We expect a loss of $28 million to $30 million.", 11)
+    d = draft("q?", [pronoun], [pronoun], "The adjusted EBITDA loss is $28 million to $30 million[1].", lang="en")
+    assert CheckLabels(ctx).run(d) is d
+
+
+def test_a_basis_written_before_a_metric_only_qualifies_it(ctx):
+    opex = P("We expect first-quarter GAAP operating expenses to range between $73 million and $75 million.", 12)
+    out = run(ctx, "What GAAP net loss is expected?", [opex], "The GAAP net loss is $73 million to $75 million[1].")
+    assert out.text == "" and out.corrections
+    d = draft("q?", [opex], [opex], "GAAP operating expenses are $73 million to $75 million[1].", lang="en")
+    assert CheckLabels(ctx).run(d) is d
+
+
 def test_a_level_followed_by_its_change_is_a_level(ctx):
     eps = P("Fourth quarter comparable earnings per share of $0.45 was a decline of 5% year over year.", 9)
     d = draft("q?", [eps], [eps], "Comparable EPS in Q4 2021 was $0.45[1].", lang="en")

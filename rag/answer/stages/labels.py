@@ -25,7 +25,7 @@ import re
 from ... import claims as cl
 from ... import numbers as num
 from ...language import HAN_RE
-from ...measures import METRIC_KINDS, WINDOW, figures, sentence_spans
+from ...measures import METRIC_KINDS, WINDOW, figures, metric_heads, related_metrics, sentence_spans
 from ..records import Draft, Stage
 
 # Where a sentence of the answer divides into clauses: Chinese commas and
@@ -55,38 +55,42 @@ JOINING_RE = re.compile(r"^\s*(?:and|while|whereas|with|but|而|并且|以及|�
 
 class CheckLabels(Stage):
 
-    def related(self, a, b) -> bool:
-        """Two metrics of the glossary are the same or one names the other
-        ("buyback" and "buyback program", "revenue" and "organic revenue")."""
-        if a is b:
-            return True
-        x, y = {v.lower() for v in a.zh + a.en}, {v.lower() for v in b.zh + b.en}
-        return any(p in q or q in p for p in x for q in y)
-
     @staticmethod
-    def holding(n: num.Number, sources: list[list[tuple[str, list]]]) -> list[tuple[str, list]]:
+    def holding(n: num.Number, sources: list[list[tuple]]) -> list[tuple]:
         """The sentences (with their numbers) holding the value of `n`: those
         of the first of `sources` (the cited passages', then all those shown)
         where some do."""
         return next((held for group in sources if (held := [s for s in group if num.find_match(n, s[1])])), [])
 
-    def mislabelled(self, labels: set, n: num.Number, sources: list[list[tuple[str, list]]]) -> bool:
-        """Every sentence holding the value of `n` names next to it a metric,
-        none of them `labels` or related; False when none holds it."""
-        g = self.ctx.glossary
+    def mislabelled(self, labels: set, n: num.Number, sources: list[list[tuple]]) -> bool:
+        """Every sentence holding the value of `n` states another metric: it
+        names next to the value metrics, none of them `labels` or related;
+        or, naming none there, it and the sentence before name metrics, none
+        of them `labels` or related ("This range reflects $60 million to $65
+        million of contribution from space systems", after the revenue
+        guidance, given as an adjusted EBITDA loss). False when none holds
+        it, or one holding it names no metric at all."""
         held = False
-        for sent, numbers in self.holding(n, sources):
+        for sent, numbers, before_sent in self.holding(n, sources):
             for m in numbers:
                 if not m.same_value(n):
                     continue
                 held = True
                 before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
-                near = {e for _, _, e in g.spans(sent[max(0, m.start - before) : m.end + after], METRIC_KINDS, sent)}
-                if not near or any(self.related(a, b) for a in labels for b in near):
+                near = metric_heads(self.ctx.glossary, sent[max(0, m.start - before) : m.end + after], sent) or \
+                    metric_heads(self.ctx.glossary, both := before_sent + " " + sent, both)
+                if not near or any(related_metrics(a, b) for a in labels for b in near):
                     return False
         return held
 
-    def change_as_level(self, clause: str, n: num.Number, sources: list[list[tuple[str, list]]]) -> bool:
+    @staticmethod
+    def sentences(text: str) -> list[tuple[str, list, str]]:
+        """A passage's sentences, each with its numbers and the sentence before."""
+        spans = sentence_spans(text)
+        return [(text[s:e], num.source_numbers(text[s:e]), text[spans[i - 1][0] : spans[i - 1][1]] if i else "")
+                for i, (s, e) in enumerate(spans)]
+
+    def change_as_level(self, clause: str, n: num.Number, sources: list[list[tuple]]) -> bool:
         """The amount `n` is stated by the answer's clause as a level ("the
         launch backlog was $542.5 million"), while every sentence holding it
         gives it as a change ("total backlog was up 108%, or $542.5 million",
@@ -94,14 +98,14 @@ class CheckLabels(Stage):
         if n.kind != "amount" or CHANGE_NEAR_RE.search(clause[max(0, n.start - 40) : n.end + 30]):
             return False
         holding = self.holding(n, sources)
-        for sent, numbers in holding:
+        for sent, numbers, _ in holding:
             for m in numbers:
                 if m.same_value(n) and not (CHANGE_BEFORE_RE.search(sent, 0, m.start)
                                             or CHANGE_AFTER_RE.match(sent, m.end)):
                     return False
         return bool(holding)
 
-    def wrong_clauses(self, text: str, sources: list[list[tuple[str, list]]]) -> list[tuple[int, int]]:
+    def wrong_clauses(self, text: str, sources: list[list[tuple]]) -> list[tuple[int, int]]:
         """The spans of `text` (one sentence) to drop: each clause giving a
         mislabelled figure, with the clauses after it naming no metric."""
         g = self.ctx.glossary
@@ -112,7 +116,7 @@ class CheckLabels(Stage):
             named = g.spans(piece, METRIC_KINDS, text)
             wrong = False
             for n in figures(piece):
-                labels = {e for _, _, e in g.spans(text[previous : a + n.start], METRIC_KINDS, text)}
+                labels = metric_heads(self.ctx.glossary, text[previous : a + n.start], text)
                 previous = a + n.end
                 if (labels and self.mislabelled(labels, n, sources)) or self.change_as_level(piece, n, sources):
                     wrong = True
@@ -127,7 +131,7 @@ class CheckLabels(Stage):
         ev = draft.evidence
         kept, dropped = [], []
         # each passage's sentences with their numbers, read once for every claim
-        read = [[(c.text[s:e], num.source_numbers(c.text[s:e])) for s, e in sentence_spans(c.text)] for c in ev.passages]
+        read = [self.sentences(c.text) for c in ev.passages]
         shown = [x for sents in read for x in sents]
         for claim in cl.split(draft.text, len(ev.passages)):
             sources = [[x for i in claim.markers for x in read[i - 1]], shown]
