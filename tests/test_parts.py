@@ -63,6 +63,22 @@ def test_one_metric_of_several_businesses_is_a_part_per_business(check):
         assert check.split(q, "en") == [q]
 
 
+def test_a_figure_question_listing_metrics_is_a_part_per_metric(check):
+    assert check.split("Rocket Lab's Q1 2024 outlook: revenue range, adjusted EBITDA loss, and GAAP net loss?", "en") == [
+        "Rocket Lab's Q1 2024 outlook: revenue range?", "Rocket Lab's Q1 2024 outlook: adjusted EBITDA loss?",
+        "Rocket Lab's Q1 2024 outlook: GAAP net loss?"]
+    # an item's own words before its metric stay with it, the question's own words with every part
+    assert check.split("What were Verizon's consolidated total revenue and adjusted earnings per share in Q3 2021?",
+                       "en") == ["What were Verizon's consolidated total revenue in Q3 2021?",
+                                 "What were Verizon's adjusted earnings per share in Q3 2021?"]
+    assert check.split("阿里巴巴本季度的收入、毛利率和自由现金流分别是多少？", "zh") == [
+        "阿里巴巴本季度的收入分别是多少？", "阿里巴巴本季度的毛利率分别是多少？", "阿里巴巴本季度的自由现金流分别是多少？"]
+    # one metric with its basis, a list joined by function words, a Chinese item with words of its own: one part
+    for q in ("What was the GAAP net loss?", "What were the effective tax rates on a GAAP and on a non-GAAP basis?",
+              "可口可乐对2022年有机收入增长和可比每股收益增长的指引分别是多少？"):
+        assert check.split(q, "en") == [q]
+
+
 CAINIAO = P("c1", "菜鸟的收入为 285 亿元人民币，同比增长 24%。菜鸟的经调整 EBITA 为 9.61 亿元人民币。")
 IPO = P("c2", "关于菜鸟的上市，我们决定撤回菜鸟的 IPO 申请，因为目前的市场环境无法反映其价值。")
 

@@ -24,7 +24,9 @@ from dataclasses import replace
 from ...claims import MARKER_RE
 from ...glossary import squash
 from ...knowledge import found
-from ...measures import UNIT_KINDS, measure_of, measured, stating_sentences
+from ...language import HAN_RE
+from ...measures import (METRIC_KINDS, UNIT_KINDS, labelled, measure_of, measured, metric_heads, names_metric,
+                         stating_sentences)
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
@@ -36,6 +38,19 @@ from .retrieve import search
 # revenue", "淘天集团和云智能集团"), not one naming a second as context
 # ("AIDC's revenue excluding Trendyol").
 SIDE_BY_SIDE_RE = re.compile(r"\band\b|\bvs\b|\bversus\b|\bcompar|和|与|及|、|分别|对比|比较", re.I)
+# What divides a list of metrics: in English a comma or "and", with up to
+# three words of the items around it that are not function words ("revenue
+# range, adjusted EBITDA loss, and GAAP net loss"; "operating income,
+# adjusted operating income and operating margin"; not "on a GAAP and on a
+# non-GAAP basis"); in Chinese a list mark alone ("营收、毛利率和经营利润"), a
+# Chinese item's own words being inseparable from the question's.
+EN_LIST_SEP_RE = re.compile(r",\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+", re.I)
+EN_ITEM_WORD_RE = re.compile(r"[a-z][a-z-]*")
+EN_ITEM_WORDS = 3
+EN_FUNCTION = set("""what which who whom how why when where did does do is are was were be been being has have had
+the a an of in on at to for from by with as its it their our your his her per than versus vs about into over
+and or but not no both each either""".split())
+ZH_LIST_SEP_RE = re.compile(r"^\s*(?:、|，|,|和|及|与|以及)\s*$")
 # Share of a part's terms (weighed by rarity) an answer must hold to answer it.
 TERMS_COVER = 0.5
 # Glossary kinds whose names say what a part is about.
@@ -45,11 +60,71 @@ MISSING = "a part of the question is not answered"
 
 class CheckParts(Stage):
 
+    def metric_list(self, question: str) -> list[str]:
+        """A figure question listing metrics ("Rocket Lab's Q1 2024 outlook:
+        revenue range, adjusted EBITDA loss, and GAAP net loss?") as one
+        question per metric, the list replaced by each of its items; [] when
+        it lists none. Asked three figures, the model gives two, or fills the
+        third with a neighbouring figure."""
+        spans = self.ctx.glossary.spans(question, METRIC_KINDS, question)
+        # a name written right before another qualifies it: one item ("GAAP net loss")
+        runs: list[list[int]] = []
+        for a, b, _ in spans:
+            if runs and not question[runs[-1][1] : a].strip(" -"):
+                runs[-1][1] = b
+            else:
+                runs.append([a, b])
+        zh = bool(HAN_RE.search(question))
+        best: list[tuple[int, int]] = []
+        items: list[tuple[int, int]] = []
+        for i, (a, b) in enumerate(runs):
+            sep = self.separator(question, runs[i - 1][1], a, zh) if i else None
+            if sep is None:
+                items = [(a if zh else self.noun_start(question, a), b)]
+            else:
+                items[-1] = (items[-1][0], sep[0])
+                items.append((sep[1], b))
+            if len(items) > len(best):
+                best = list(items)
+        if len(best) < 2:
+            return []
+        head, tail = question[: best[0][0]], question[best[-1][1] :]
+        return [head + question[a:b] + tail for a, b in best]
+
+    @staticmethod
+    def separator(question: str, a: int, b: int, zh: bool) -> tuple[int, int] | None:
+        """Where the list mark between two metrics' names (`a` to `b`) is,
+        when they are items of one list; else None."""
+        between = question[a:b]
+        if zh:
+            return (a, b) if ZH_LIST_SEP_RE.match(between) else None
+        marks = list(EN_LIST_SEP_RE.finditer(between))
+        if len(marks) != 1:
+            return None
+        rest = (between[: marks[0].start()] + " " + between[marks[0].end() :]).split()
+        if len(rest) > EN_ITEM_WORDS or any(not EN_ITEM_WORD_RE.fullmatch(w) or w in EN_FUNCTION for w in rest):
+            return None
+        return a + marks[0].start(), a + marks[0].end()
+
+    @staticmethod
+    def noun_start(question: str, a: int) -> int:
+        """Where the English item whose metric's name starts at `a` starts:
+        its lower-case words before it that are not function words
+        ("consolidated total revenue", "wireless service revenue growth")."""
+        for _ in range(EN_ITEM_WORDS):
+            m = re.search(r"(?<![\w'’&])([a-z][a-z-]*)\s+$", question[:a])
+            if not m or m.group(1) in EN_FUNCTION:
+                break
+            a = m.start(1)
+        return a
+
     def split(self, question: str, lang: str) -> list[str]:
         """The parts of `question` (one for a question of one part)."""
         asked = parts(question)
         if len(asked) > 1:
             return asked
+        if asks_figure(question, self.ctx.knowledge) and (listed := self.metric_list(question)):
+            return listed
         mentioned = list(dict.fromkeys(e for _, e in self.ctx.glossary.mentions(question)))
         units = [e for e in mentioned if e.kind in UNIT_KINDS]
         metrics = [e for e in mentioned if e.kind in ("finance", "concept")]
@@ -60,9 +135,10 @@ class CheckParts(Stage):
         metric = ("、" if lang == "zh" else " and ").join(e.name(lang) for e in metrics)
         return [template.format(unit=u.name(lang), metric=metric) for u in units]
 
-    def answered(self, part: str, whole: str, draft: Draft) -> bool | None:
+    def answered(self, part: str, whole: str, draft: Draft, item: bool = False) -> bool | None:
         """True if the answer answers `part`; None if the calls do not state
-        it (a figure no retrieved sentence gives); False otherwise."""
+        it (a figure no retrieved sentence gives); False otherwise. `item`: the
+        part is one metric of a list the question names."""
         ev, k = draft.evidence, self.ctx.knowledge
         if asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k)):
             m = asked_measure(self.ctx, part, ev.scope)
@@ -74,7 +150,19 @@ class CheckParts(Stage):
             if named and measured(draft.text, ev.passages, m, whole):
                 return True
             chunks = [h.chunk for h in ev.hits]
-            return False if any(stating_sentences(m, chunks)) else None
+            if any(stating_sentences(m, chunks)):
+                return False
+            if not item:
+                return None
+            # one metric of a list: no sentence found stating it, yet the answer
+            # gives a figure under its name, checked by the label stage: said, not
+            # absent (the part carries the whole question's words, which the
+            # sentence stating it need not: "… profit, both reported and
+            # excluding special items?" answered by "a $68 million profit")
+            asked = metric_heads(self.ctx.glossary, part)
+            given = any(names_metric(b, a) for _, near in labelled(draft.text, self.ctx.glossary, after=True)
+                        for a in asked for b in near)
+            return True if given else None
         if not self_contained(part, k) and part != parts(whole)[0]:
             return True  # leans on the part before it ("来自哪家机构？"): answered with it
         text = MARKER_RE.sub(" ", draft.text)
@@ -156,7 +244,8 @@ class CheckParts(Stage):
         asked = self.split(ev.question, ev.lang)
         if len(asked) < 2:
             return draft
-        status = {p: self.answered(p, ev.question, draft) for p in asked}
+        items = len(parts(ev.question)) < 2 and asked == self.metric_list(ev.question)
+        status = {p: self.answered(p, ev.question, draft, items) for p in asked}
         absent = [p for p, s in status.items() if s is None]
         missing = [p for p, s in status.items() if s is False]
         if absent and len(absent) == len(asked):
