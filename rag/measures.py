@@ -445,6 +445,36 @@ def stating_sentences(m: Measure, passages: list[Chunk]) -> list[list[str]]:
     return out
 
 
+# A size said in words, which is a figure though not a number.
+WORDED_FIGURE_RE = re.compile(r"\b(?:single|double|triple)[- ]digits?\b|\b(?:doubled|tripled|halved|flat)\b"
+                              r"|翻了?一?番|翻倍|持平|[两个三]位数", re.I)
+
+
+def naming_sentences(m: Measure, passages: list[Chunk]) -> list[list[str]]:
+    """Per passage, its sentences giving a figure of a metric asked, read
+    more loosely than `stating_sentences`: the metric named (in any language
+    the glossary knows) next to a number or a size said in words ("comparable
+    gross margin for the quarter was relatively flat"), in a period that fits,
+    the question's other words not required (a Chinese question's 逆风 is no
+    word of an English call)."""
+    out = []
+    entries = set(m.metric_entries)
+    for c in passages:
+        kept = []
+        for s, e in sentence_spans(c.text):
+            sent = c.text[s:e]
+            if not entries or not periods.fits(m.asked_periods, sent, m.implied.get(c.call, frozenset())):
+                continue
+            before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
+            sizes = [(n.start, n.end) for n in num.source_numbers(sent) if n.kind in MEASURED_KINDS]
+            sizes += [(w.start(), w.end()) for w in WORDED_FIGURE_RE.finditer(sent)]
+            names = [(a, b) for a, b, e in m.glossary.spans(sent, METRIC_KINDS, sent) if e in entries]
+            if any(x - before <= b and a <= y + after for x, y in sizes for a, b in names):
+                kept.append(sent.strip())
+        out.append(kept)
+    return out
+
+
 def states(text: str, m: Measure) -> bool:
     """`text` (a passage) has a sentence giving a figure of the measure
     asked: of the unit asked by name, or, when the question names no unit,

@@ -132,6 +132,18 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
     retry = check.by_call(d)
     assert [c.id for c in retry.evidence.passages] == ["b"]
     assert retry.evidence.scope == ["co-q3-2021"] and "Co · Q3 2021" in retry.evidence.prompt_question
+    # no generation left: the call's sentence stating it is quoted, under its name and cited
+    out = retry.fallback(d)
+    assert out.text == ("Organic revenue grew 10% in Q4 2021[1]. "
+                        "Co · Q3 2021: Our Q3 organic revenue was up 14% with price/mix up 6%[2].")
+    assert [c.id for c in out.evidence.passages] == ["d", "b"] and out.evidence.passages[1].text == q3[1].text
+    # a call giving the measure in words ("relatively flat"), or asked in another language, is no absent one
+    q3[1] = C("b", "co-q3-2021", "Organic revenue for the quarter was relatively flat versus prior year.")
+    lib.chunks = q3 + q4
+    retry = check.by_call(d)
+    assert [c.id for c in retry.evidence.passages] == ["b"]
+    d_zh = replace(d, evidence=replace(d.evidence, question="可口可乐第四季度和第三季度的有机收入增长分别是多少？", lang="zh"))
+    assert [c.id for c in check.by_call(d_zh).evidence.passages] == ["b"]
 
 
 def test_a_part_answered_on_its_own_joins_with_its_markers_renumbered():

@@ -22,19 +22,15 @@ guidance was unchanged): it is treated as a figure of another measure.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from ...measures import Measure, figures, measure_of, measured, stating_sentences
+from ...measures import WORDED_FIGURE_RE, Measure, figures, measure_of, measured, stating_sentences
 from ...prompting import load_prompt
 from ...questions import asks_figure, parts
 from ...library import company_names, implied_years
 from ..records import Draft, Refuse, Retry, Stage
 
 MISMATCH = "the answer's figures do not measure what was asked"
-# A size said in words, which is a figure though not a number.
-WORDED_FIGURE_RE = re.compile(r"\b(?:single|double|triple)[- ]digits?\b|\b(?:doubled|tripled|halved|flat)\b"
-                              r"|翻了?一?番|翻倍|持平|[两个三]位数", re.I)
 NOT_STATED = "the calls state no figure for: {}"
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ...chunking import Chunk
 from ...claims import MARKER_RE
 from ...glossary import squash
 from ...knowledge import found
 from ...language import HAN_RE
 from ...measures import (METRIC_KINDS, UNIT_KINDS, labelled, measure_of, measured, metric_heads, names_metric,
-                         stating_sentences)
+                         naming_sentences, stating_sentences)
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
@@ -135,16 +136,24 @@ class CheckParts(Stage):
         metric = ("、" if lang == "zh" else " and ").join(e.name(lang) for e in metrics)
         return [template.format(unit=u.name(lang), metric=metric) for u in units]
 
+    def figure_measure(self, part: str, whole: str, ev: Evidence):
+        """What the part measures when it asks for a figure (its businesses
+        those of the whole question when it names none); else None."""
+        k = self.ctx.knowledge
+        if not (asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k))):
+            return None
+        m = asked_measure(self.ctx, part, ev.scope)
+        if not m.units:
+            of_whole = measure_of(whole, k)
+            m.units, m.other_units = of_whole.units, of_whole.other_units
+        return m
+
     def answered(self, part: str, whole: str, draft: Draft, item: bool = False) -> bool | None:
         """True if the answer answers `part`; None if the calls do not state
         it (a figure no retrieved sentence gives); False otherwise. `item`: the
         part is one metric of a list the question names."""
         ev, k = draft.evidence, self.ctx.knowledge
-        if asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k)):
-            m = asked_measure(self.ctx, part, ev.scope)
-            if not m.units:
-                of_whole = measure_of(whole, k)
-                m.units, m.other_units = of_whole.units, of_whole.other_units
+        if (m := self.figure_measure(part, whole, ev)) is not None:
             # a part about one of several businesses is answered by a figure given for it by name
             named = not m.units or m.names_unit(squash(draft.text))
             if named and measured(draft.text, ev.passages, m, whole):
@@ -197,16 +206,18 @@ class CheckParts(Stage):
         if len({calls[c].company for c in ev.scope if c in calls}) > 2:
             return None  # a period asked of the whole library, not a comparison of named calls
         m = asked_measure(self.ctx, ev.question, ev.scope)
-        status, stating = {}, []
+        status, stating, first_stated = {}, [], {}
         for cid in ev.scope:
             mine = [c for c in ev.passages if c.call == cid]
             if measured(draft.text, mine, m):
                 status[cid] = True
             else:
                 chunks = [c for c in self.ctx.retriever.chunks if c.call == cid]
-                said = [replace(c, text=" ".join(s)) for c, s in zip(chunks, stating_sentences(m, chunks)) if s]
-                status[cid] = False if said else None
-                stating += said
+                found = [(c, s) for c, s in zip(chunks, stating_sentences(m, chunks)) if s] or \
+                    [(c, s) for c, s in zip(chunks, naming_sentences(m, chunks)) if s]
+                status[cid] = False if found else None
+                stating += [replace(c, text=" ".join(s)) for c, s in found]
+                first_stated.update({c.id: (c, s[0]) for c, s in found})
         label = {cid: calls[cid].label if cid in calls else cid for cid in ev.scope}
         absent = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c, st in status.items() if st is None]
         missing = [c for c, st in status.items() if st is False]
@@ -233,8 +244,9 @@ class CheckParts(Stage):
                        passages=select_passages(stating[:top_k], ev.lang, self.ctx.cfg.context_tokens,
                                                 self.ctx.glossary), prompt_question=own)
         said = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c in missing]
-        return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, said),
-                     fallback=lambda d: d.but(absent=d.absent + said))
+        quoted = [(label[cid], *first_stated[next(c.id for c in stating if c.call == cid)]) for cid in missing]
+        return Retry(MISSING, sub, fallback=lambda d: quote(d, quoted),
+                     combine=lambda first, second: merge(first, second, said) if answers(second) else quote(first, quoted))
 
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence
@@ -266,6 +278,30 @@ class CheckParts(Stage):
                                                 self.ctx.glossary))
         return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, missing),
                      fallback=lambda d: d.but(absent=d.absent + missing))
+
+
+def answers(second: Draft | Refuse) -> bool:
+    """The answer to the parts asked again says something."""
+    return not isinstance(second, Refuse) and bool(second.text)
+
+
+def quote(draft: Draft, quoted: list[tuple[str, Chunk, str]]) -> Draft:
+    """With no generation left, each call's part is given in its own words:
+    a sentence stating it (label, passage, sentence), quoted under the call's
+    name and cited ("Coca-Cola · Q4 2021: Comparable gross margin for the
+    quarter was relatively flat versus prior year[3]."), rather than said to
+    be absent when a sentence states it."""
+    ev = draft.evidence
+    passages = list(ev.passages)
+    zh = ev.lang == "zh"
+    added = []
+    for label, chunk, sentence in quoted:
+        if chunk.id not in {c.id for c in passages}:
+            passages.append(chunk)
+        n = next(i for i, c in enumerate(passages, 1) if c.id == chunk.id)
+        added.append(f"{label[:1].upper() + label[1:]}{'：' if zh else ': '}{sentence.rstrip('.。 ')}[{n}]{'。' if zh else '.'}")
+    sep = "" if zh else " "
+    return draft.but(text=draft.text.rstrip() + sep + sep.join(added), evidence=replace(ev, passages=passages))
 
 
 def merge(first: Draft, second: Draft | Refuse, asked: list[str]) -> Draft:
