@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from rag.answer.records import Answer, Draft, Evidence, Refuse
+from rag.answer.records import Answer, Draft, Evidence, Refuse, Retry
 from rag.answer.stages.parts import CheckParts, merge
 from rag.chunking import Chunk
 from rag.config import Config
@@ -98,6 +98,16 @@ def test_a_part_is_answered_by_a_figure_measuring_it_or_by_its_terms(check):
     # a figure part no retrieved sentence states is absent, not missing
     q2 = "What was Cainiao's revenue, and what was Cainiao's free cash flow?"
     assert check.answered(parts(q2)[1], q2, d) is None
+
+
+def test_a_listed_metric_given_another_figure_loses_it_before_it_is_asked_again(check):
+    q = "What were Cainiao's revenue and adjusted EBITA this quarter?"
+    d = draft("Cainiao's revenue was RMB 961 million, and adjusted EBITA was RMB 961 million[1].", q, [CAINIAO])
+    retry = check.run(d)
+    assert isinstance(retry, Retry) and "revenue" in retry.evidence.question
+    out = retry.fallback(d)
+    assert out.text == "Adjusted EBITA was RMB 961 million[1]."
+    assert out.absent == ["What were Cainiao's revenue this quarter?"]
 
 
 def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_the_measure(base_config):

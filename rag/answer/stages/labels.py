@@ -21,6 +21,7 @@ which answer it again from the sentences stating it or say it is absent.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ... import claims as cl
 from ... import numbers as num
@@ -105,51 +106,62 @@ class CheckLabels(Stage):
                     return False
         return bool(holding)
 
-    def wrong_clauses(self, text: str, sources: list[list[tuple]]) -> list[tuple[int, int]]:
-        """The spans of `text` (one sentence) to drop: each clause giving a
-        mislabelled figure, with the clauses after it naming no metric."""
-        g = self.ctx.glossary
-        clauses = [(m.start(), m.end()) for m in CLAUSE_RE.finditer(text) if m.group().strip()]
-        drop, previous, dropping = [], 0, False
-        for a, b in clauses:
-            piece = text[a:b]
-            named = g.spans(piece, METRIC_KINDS, text)
-            wrong = False
-            for n in figures(piece):
-                labels = metric_heads(self.ctx.glossary, text[previous : a + n.start], text)
-                previous = a + n.end
-                if (labels and self.mislabelled(labels, n, sources)) or self.change_as_level(piece, n, sources):
-                    wrong = True
-            if wrong or (dropping and not named):
-                drop.append((a, b))
-                dropping = True
-            else:
-                dropping = False
-        return drop
-
     def run(self, draft: Draft) -> Draft:
         ev = draft.evidence
-        kept, dropped = [], []
         # each passage's sentences with their numbers, read once for every claim
         read = [self.sentences(c.text) for c in ev.passages]
         shown = [x for sents in read for x in sents]
-        for claim in cl.split(draft.text, len(ev.passages)):
+
+        def wrong(claim: cl.Claim, piece: str, n: num.Number, labels: set) -> bool:
             sources = [[x for i in claim.markers for x in read[i - 1]], shown]
-            spans = self.wrong_clauses(claim.text, sources)
-            if not spans:
-                kept.append(claim)
-                continue
-            rest, last = "", 0
-            for a, b in spans:
-                rest += claim.text[last:a]
-                last = b
-                dropped.append(claim.text[a:b].strip(" ,，;；"))
-            rest = (rest + claim.text[last:]).strip()
-            rest = JOINING_RE.sub("", rest).strip(" ,，;；")
-            if figures(rest):
-                end = claim.text.rstrip()[-1:] if claim.text.rstrip()[-1:] in cl.ENDS else ""
-                kept.append(cl.Claim(rest[:1].upper() + rest[1:] + (end if not rest.endswith(end) else ""),
-                                     claim.markers))
-        if not dropped:
-            return draft
-        return draft.but(text=cl.join(kept, ev.lang), corrections=draft.corrections + [(d, "") for d in dropped])
+            return bool(labels and self.mislabelled(labels, n, sources)) or self.change_as_level(piece, n, sources)
+
+        return drop_figures(draft, self.ctx.glossary, wrong)
+
+
+def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], bool]) -> list[tuple[int, int]]:
+    """The spans of `text` (one sentence) to drop: each clause giving a figure
+    `wrong` says is wrong (given the clause, the figure and the metrics named
+    right before it), with the clauses after it naming no metric."""
+    clauses = [(m.start(), m.end()) for m in CLAUSE_RE.finditer(text) if m.group().strip()]
+    drop, previous, dropping = [], 0, False
+    for a, b in clauses:
+        piece = text[a:b]
+        named = glossary.spans(piece, METRIC_KINDS, text)
+        bad = False
+        for n in figures(piece):
+            labels = metric_heads(glossary, text[previous : a + n.start], text)
+            previous = a + n.end
+            bad = wrong(piece, n, labels) or bad
+        if bad or (dropping and not named):
+            drop.append((a, b))
+            dropping = True
+        else:
+            dropping = False
+    return drop
+
+
+def drop_figures(draft: Draft, glossary, wrong: Callable[[cl.Claim, str, num.Number, set], bool]) -> Draft:
+    """The draft without the clauses giving a figure `wrong` says is wrong
+    (see `wrong_clauses`), each listed as a correction; a claim left with no
+    figure goes."""
+    ev = draft.evidence
+    kept, dropped = [], []
+    for claim in cl.split(draft.text, len(ev.passages)):
+        spans = wrong_clauses(claim.text, glossary, lambda piece, n, labels, c=claim: wrong(c, piece, n, labels))
+        if not spans:
+            kept.append(claim)
+            continue
+        rest, last = "", 0
+        for a, b in spans:
+            rest += claim.text[last:a]
+            last = b
+            dropped.append(claim.text[a:b].strip(" ,，;；"))
+        rest = (rest + claim.text[last:]).strip()
+        rest = JOINING_RE.sub("", rest).strip(" ,，;；")
+        if figures(rest):
+            end = claim.text.rstrip()[-1:] if claim.text.rstrip()[-1:] in cl.ENDS else ""
+            kept.append(cl.Claim(rest[:1].upper() + rest[1:] + (end if not rest.endswith(end) else ""), claim.markers))
+    if not dropped:
+        return draft
+    return draft.but(text=cl.join(kept, ev.lang), corrections=draft.corrections + [(d, "") for d in dropped])

@@ -32,6 +32,7 @@ from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
 from ..records import Draft, Evidence, Refuse, Retry, Stage
+from .labels import drop_figures
 from .measure import asked_measure
 from .retrieve import search
 
@@ -61,11 +62,11 @@ MISSING = "a part of the question is not answered"
 
 class CheckParts(Stage):
 
-    def metric_list(self, question: str) -> list[str]:
+    def metric_list(self, question: str) -> list[tuple[str, str]]:
         """A figure question listing metrics ("Rocket Lab's Q1 2024 outlook:
         revenue range, adjusted EBITDA loss, and GAAP net loss?") as one
-        question per metric, the list replaced by each of its items; [] when
-        it lists none. Asked three figures, the model gives two, or fills the
+        question per metric, the list replaced by each of its items (each
+        with its item); [] when it lists none. Asked three figures, the model gives two, or fills the
         third with a neighbouring figure."""
         spans = self.ctx.glossary.spans(question, METRIC_KINDS, question)
         # a name written right before another qualifies it: one item ("GAAP net loss")
@@ -90,7 +91,7 @@ class CheckParts(Stage):
         if len(best) < 2:
             return []
         head, tail = question[: best[0][0]], question[best[-1][1] :]
-        return [head + question[a:b] + tail for a, b in best]
+        return [(head + question[a:b] + tail, question[a:b]) for a, b in best]
 
     @staticmethod
     def separator(question: str, a: int, b: int, zh: bool) -> tuple[int, int] | None:
@@ -125,7 +126,7 @@ class CheckParts(Stage):
         if len(asked) > 1:
             return asked
         if asks_figure(question, self.ctx.knowledge) and (listed := self.metric_list(question)):
-            return listed
+            return [p for p, _ in listed]
         mentioned = list(dict.fromkeys(e for _, e in self.ctx.glossary.mentions(question)))
         units = [e for e in mentioned if e.kind in UNIT_KINDS]
         metrics = [e for e in mentioned if e.kind in ("finance", "concept")]
@@ -256,7 +257,8 @@ class CheckParts(Stage):
         asked = self.split(ev.question, ev.lang)
         if len(asked) < 2:
             return draft
-        items = len(parts(ev.question)) < 2 and asked == self.metric_list(ev.question)
+        listed = dict(self.metric_list(ev.question)) if len(parts(ev.question)) < 2 else {}
+        items = list(listed) == asked
         status = {p: self.answered(p, ev.question, draft, items) for p in asked}
         absent = [p for p, s in status.items() if s is None]
         missing = [p for p, s in status.items() if s is False]
@@ -276,8 +278,16 @@ class CheckParts(Stage):
         sub = Evidence(question=question, lang=ev.lang, hits=hits, top_k=ev.top_k, scope=scope,
                        passages=select_passages([h.chunk for h in hits], ev.lang, self.ctx.cfg.context_tokens,
                                                 self.ctx.glossary))
-        return Retry(MISSING, sub, combine=lambda first, second: merge(first, second, missing),
-                     fallback=lambda d: d.but(absent=d.absent + missing))
+        # a listed metric's figure that does not measure it ("revenue was $1.1 billion",
+        # the call's $1.1 billion being another revenue) goes before it is asked again
+        unmeasured = {a for p in missing if items for a in metric_heads(self.ctx.glossary, listed[p])}
+
+        def cut(d: Draft) -> Draft:
+            return drop_figures(d, self.ctx.glossary, lambda claim, piece, n, labels: any(
+                names_metric(b, a) for a in unmeasured for b in labels)) if unmeasured else d
+
+        return Retry(MISSING, sub, combine=lambda first, second: merge(cut(first), second, missing),
+                     fallback=lambda d: cut(d).but(absent=d.absent + missing))
 
 
 def answers(second: Draft | Refuse) -> bool:
