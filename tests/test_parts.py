@@ -106,8 +106,13 @@ def test_a_listed_metric_given_another_figure_loses_it_before_it_is_asked_again(
     retry = check.run(d)
     assert isinstance(retry, Retry) and "revenue" in retry.evidence.question
     out = retry.fallback(d)
-    assert out.text == "Adjusted EBITA was RMB 961 million[1]."
-    assert out.absent == ["What were Cainiao's revenue this quarter?"]
+    # with no generation left, the sentence stating it by its name is quoted, not said absent
+    assert out.text == "Adjusted EBITA was RMB 961 million[1]. Revenue: 菜鸟的收入为 285 亿元人民币，同比增长 24%[1]."
+    assert out.absent == []
+    # a sentence naming another metric by the figure is no statement of it
+    other = P("c3", "菜鸟的经调整 EBITA 为 9.61 亿元人民币，经营现金流为 285 亿元人民币。")
+    d = draft("Cainiao's revenue was RMB 961 million, and adjusted EBITA was RMB 961 million[1].", q, [other])
+    assert check.quoted_item(q.replace("revenue and adjusted EBITA", "revenue"), "revenue", d.evidence) is None
 
 
 def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_the_measure(base_config):

@@ -26,7 +26,8 @@ from ...claims import MARKER_RE
 from ...glossary import squash
 from ...knowledge import found
 from ...language import HAN_RE
-from ...measures import (METRIC_KINDS, UNIT_KINDS, labelled, measure_of, measured, metric_heads, names_metric,
+from ...numbers import source_numbers
+from ...measures import (METRIC_KINDS, UNIT_KINDS, WINDOW, labelled, measure_of, measured, metric_heads, names_metric,
                          naming_sentences, stating_sentences)
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
@@ -286,8 +287,36 @@ class CheckParts(Stage):
             return drop_figures(d, self.ctx.glossary, lambda claim, piece, n, labels: any(
                 names_metric(b, a) for a in unmeasured for b in labels)) if unmeasured else d
 
-        return Retry(MISSING, sub, combine=lambda first, second: merge(cut(first), second, missing),
-                     fallback=lambda d: cut(d).but(absent=d.absent + missing))
+        # with no answer from the generation, a listed metric a retrieved sentence
+        # states next to its figure, by its own name, is quoted from it
+        quoted = {p: q for p in missing if items and (q := self.quoted_item(p, listed[p], ev))}
+
+        def unanswered(d: Draft) -> Draft:
+            d = quote(cut(d), list(quoted.values())) if quoted else cut(d)
+            return d.but(absent=d.absent + [p for p in missing if p not in quoted])
+
+        return Retry(MISSING, sub, fallback=unanswered,
+                     combine=lambda first, second: merge(cut(first), second, missing) if answers(second)
+                     else unanswered(first))
+
+    def quoted_item(self, part: str, item: str, ev: Evidence) -> tuple[str, Chunk, str] | None:
+        """The first retrieved sentence stating the listed metric `item` of
+        `part`, naming it (or a narrower one) right by the figure: ("Revenue",
+        passage, sentence); None when none does."""
+        g = self.ctx.glossary
+        asked = metric_heads(g, item)
+        m = self.figure_measure(part, ev.question, ev)
+        if m is None or not asked:
+            return None
+        chunks = [h.chunk for h in ev.hits]
+        for c, sents in zip(chunks, stating_sentences(m, chunks)):
+            for sent in sents:
+                before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
+                for n in source_numbers(sent):
+                    near = metric_heads(g, sent[max(0, n.start - before) : n.end + after], sent)
+                    if any(names_metric(b, a) for a in asked for b in near):
+                        return item.strip(), c, sent
+        return None
 
 
 def answers(second: Draft | Refuse) -> bool:
