@@ -5,15 +5,19 @@ and stops. "What did Alibaba say about Cainiao's IPO, and what was
 Cainiao's revenue this quarter?" got the IPO only, though Cainiao's revenue
 was in the passages; "Compare Cainiao's and AIDC's revenue" got Cainiao's.
 A question's parts are its questions (rag/questions.py: "…, and what was…",
-"…？…？"), for one metric of several businesses one per business, and for a
-figure asked of several calls (two quarters compared) one per call.
+"…？…？"), for a list of metrics one per metric ("revenue range, adjusted
+EBITDA loss, and GAAP net loss?"), for one metric of several businesses one
+per business, and for a figure asked of several calls (two quarters
+compared) one per call.
 - A figure part is answered when a figure of the answer measures it
   (rag/measures.py); a part no retrieved sentence states is absent.
 - Another part is answered when the answer holds most of its terms.
 - The parts left out are asked once more on their own, from their own
-  passages, and the answer added, its markers renumbered; a part still
-  without an answer, or absent, is said to be absent ("The transcript does
-  not say: …"), never filled in.
+  passages, and the answer added, its markers renumbered (a listed metric's
+  figure that does not measure it dropped first). A call's part or a listed
+  metric that a sentence states, still without an answer, is quoted from
+  that sentence; any other part still without an answer, or absent, is said
+  to be absent ("The transcript does not say: …"), never filled in.
 """
 
 from __future__ import annotations
