@@ -115,6 +115,18 @@ def test_a_listed_metric_given_another_figure_loses_it_before_it_is_asked_again(
     assert check.quoted_item(q.replace("revenue and adjusted EBITA", "revenue"), "revenue", d.evidence) is None
 
 
+def test_a_listed_metric_the_re_answer_leaves_out_is_quoted(check):
+    q = "What were Cainiao's revenue and adjusted EBITA this quarter?"
+    d = draft("Cainiao's logistics business kept growing[1].", q, [CAINIAO])
+    retry = check.run(d)
+    assert isinstance(retry, Retry)
+    second = Draft(replace(retry.evidence, passages=[CAINIAO]), text="Cainiao's revenue was RMB 28.5 billion[1].")
+    out = retry.combine(d, second)
+    assert out.text == ("Cainiao's logistics business kept growing[1]. Cainiao's revenue was RMB 28.5 billion[1]. "
+                        "Adjusted EBITA: 菜鸟的经调整 EBITA 为 9.61 亿元人民币[1].")
+    assert out.absent == []
+
+
 def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_the_measure(base_config):
     """Two quarters compared, the answer gives one: the other call is asked
     from its sentences giving the measure for its quarter, first those its

@@ -299,9 +299,16 @@ class CheckParts(Stage):
             d = quote(cut(d), list(quoted.values())) if quoted else cut(d)
             return d.but(absent=d.absent + [p for p in missing if p not in quoted])
 
-        return Retry(MISSING, sub, fallback=unanswered,
-                     combine=lambda first, second: merge(cut(first), second, missing) if answers(second)
-                     else unanswered(first))
+        def combine(first: Draft, second: Draft | Refuse) -> Draft:
+            if not answers(second):
+                return unanswered(first)
+            both = merge(cut(first), second, missing)
+            # the re-answer gave some of them: the others are quoted, not said absent
+            still = [p for p in quoted if self.answered(p, ev.question, both, True) is not True]
+            both = quote(both, [quoted[p] for p in still]) if still else both
+            return both.but(absent=[a for a in both.absent if a not in still])
+
+        return Retry(MISSING, sub, fallback=unanswered, combine=combine)
 
     def quoted_item(self, part: str, item: str, ev: Evidence) -> tuple[str, Chunk, str] | None:
         """The first retrieved sentence stating the listed metric `item` of
