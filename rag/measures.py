@@ -362,15 +362,6 @@ def metric_heads(glossary, text: str, within: str | None = None) -> set:
             if not (i + 1 < len(spans) and not text[b : spans[i + 1][0]].strip(" -"))}
 
 
-def related_metrics(a, b) -> bool:
-    """Two metrics are the same or one's name holds the other's ("buyback"
-    and "buyback program", "revenue" and "organic revenue")."""
-    if a is b:
-        return True
-    x, y = {v.lower() for v in a.zh + a.en}, {v.lower() for v in b.zh + b.en}
-    return any(p in q or q in p for p in x for q in y)
-
-
 def names_metric(given, asked) -> bool:
     """The metric `given` is `asked` or a narrower one, its name holding the
     asked one's ("organic revenue" for revenue; not "operating income" for
@@ -379,6 +370,19 @@ def names_metric(given, asked) -> bool:
         return True
     x, y = {v.lower() for v in asked.zh + asked.en}, {v.lower() for v in given.zh + given.en}
     return any(p in q for p in x for q in y)
+
+
+def related_metrics(a, b) -> bool:
+    """Two metrics are the same or one's name holds the other's ("buyback"
+    and "buyback program", "revenue" and "organic revenue")."""
+    return names_metric(a, b) or names_metric(b, a)
+
+
+def metrics_by(glossary, sent: str, n: num.Number) -> set:
+    """The metrics a source sentence names next to its number `n` (within
+    the language's WINDOW), each run of names counted by its last."""
+    before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
+    return metric_heads(glossary, sent[max(0, n.start - before) : n.end + after], sent)
 
 
 def labelled(text: str, glossary, after: bool = False) -> list[tuple[num.Number, set]]:

@@ -25,8 +25,7 @@ from typing import Callable
 
 from ... import claims as cl
 from ... import numbers as num
-from ...language import HAN_RE
-from ...measures import METRIC_KINDS, WINDOW, figures, metric_heads, related_metrics, sentence_spans
+from ...measures import METRIC_KINDS, figures, metric_heads, metrics_by, related_metrics, sentence_spans
 from ..records import Draft, Stage
 
 # Where a sentence of the answer divides into clauses: Chinese commas and
@@ -77,8 +76,7 @@ class CheckLabels(Stage):
                 if not m.same_value(n):
                     continue
                 held = True
-                before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
-                near = metric_heads(self.ctx.glossary, sent[max(0, m.start - before) : m.end + after], sent) or \
+                near = metrics_by(self.ctx.glossary, sent, m) or \
                     metric_heads(self.ctx.glossary, both := before_sent + " " + sent, both)
                 if not near or any(related_metrics(a, b) for a in labels for b in near):
                     return False

@@ -31,8 +31,8 @@ from ...glossary import squash
 from ...knowledge import found
 from ...language import HAN_RE
 from ...numbers import source_numbers
-from ...measures import (METRIC_KINDS, UNIT_KINDS, WINDOW, labelled, measure_of, measured, metric_heads, names_metric,
-                         naming_sentences, stating_sentences)
+from ...measures import (METRIC_KINDS, UNIT_KINDS, labelled, measure_of, measured, metric_heads, metrics_by,
+                         names_metric, naming_sentences, stating_sentences)
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
@@ -322,11 +322,8 @@ class CheckParts(Stage):
         chunks = [h.chunk for h in ev.hits]
         for c, sents in zip(chunks, stating_sentences(m, chunks)):
             for sent in sents:
-                before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
-                for n in source_numbers(sent):
-                    near = metric_heads(g, sent[max(0, n.start - before) : n.end + after], sent)
-                    if any(names_metric(b, a) for a in asked for b in near):
-                        return item.strip(), c, sent
+                if any(names_metric(b, a) for n in source_numbers(sent) for a in asked for b in metrics_by(g, sent, n)):
+                    return item.strip(), c, sent
         return None
 
 
@@ -336,9 +333,9 @@ def answers(second: Draft | Refuse) -> bool:
 
 
 def quote(draft: Draft, quoted: list[tuple[str, Chunk, str]]) -> Draft:
-    """With no generation left, each call's part is given in its own words:
-    a sentence stating it (label, passage, sentence), quoted under the call's
-    name and cited ("Coca-Cola · Q4 2021: Comparable gross margin for the
+    """Parts no generation answered, given in the calls' own words: each a
+    sentence stating it (label, passage, sentence), quoted under the call's
+    or the metric's name and cited ("Coca-Cola · Q4 2021: Comparable gross margin for the
     quarter was relatively flat versus prior year[3]."), rather than said to
     be absent when a sentence states it."""
     ev = draft.evidence
