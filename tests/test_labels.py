@@ -96,3 +96,18 @@ def test_a_level_followed_by_its_change_is_a_level(ctx):
     d = draft("q?", [eps], [eps], "Comparable EPS in Q4 2021 was $0.45[1].", lang="en")
     assert CheckLabels(ctx).run(d) is d
 
+
+
+def test_a_figure_no_passage_holds_given_under_a_metric_is_dropped(ctx):
+    # the number stage listed $10.4 billion as found in no passage: given as revenue, it is the model's own
+    d = draft("What was Under Armour's revenue and gross margin?", [SALES], [SALES],
+              "Under Armour's revenue was $10.4 billion, and gross margin was 50.7%[1].", lang="en")
+    out = CheckLabels(ctx).run(d.but(unverified=["$10.4 billion", "50.7%"]))
+    assert out.text == "" and ("Under Armour's revenue was $10.4 billion", "") in out.corrections
+    # the dropped figures are no longer listed as unverified; a year the question did not name stays listed
+    d = draft("q?", [SALES], [SALES], "Revenue was up 9% in 2021, and gross margin was 50.7%[1].", lang="en")
+    out = CheckLabels(ctx).run(d.but(unverified=["50.7%", "2021"]))
+    assert out.text == "Revenue was up 9% in 2021[1]." and out.unverified == ["2021"]
+    # an unverified figure with no metric named before it is left to the number stage's flag
+    d = draft("q?", [SALES], [SALES], "It was $10.4 billion[1].", lang="en").but(unverified=["$10.4 billion"])
+    assert CheckLabels(ctx).run(d) is d

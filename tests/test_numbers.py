@@ -30,6 +30,10 @@ def values(text):
     ("Areas:\n1. Supply", []),
     # basis points are hundredths of a percentage point, in either language
     ("margin compressed by 40 basis points", [(0.4, "pp", None)]),
+    # an English unit right before a Chinese character ends there: no word boundary follows it
+    ("毛利率提升的驱动因素是350 basis points的定价改善", [(3.5, "pp", None)]),
+    ("增长了 3 percent的幅度，约 1.5 billion美元", [(3.0, "percent", None), (1.5e9, "amount", "USD")]),
+    ("3 percentage", [(3.0, "plain", None)]),  # not a unit: "percentage" goes on
     ("down 50 bps, up 20bp", [(0.5, "pp", None), (0.2, "pp", None)]),
     ("第四季度为-500个基点", [(5.0, "pp", None)]),  # a minus after a Chinese word is a sign, not a hyphen
     ("COVID-19 cases", []),

@@ -11,7 +11,11 @@ when the answer names a metric right before it, and every sentence of the
 passages holding its value names, next to it, a metric and none of those
 (nor one whose name holds theirs: a buyback for a "buyback program"); an
 amount the answer gives as a level is mislabelled when every sentence
-holding it gives it as a change ("up 108%, or $542.5 million"). Its
+holding it gives it as a change ("up 108%, or $542.5 million"); a figure
+no passage holds at all (listed unverified by the number stage) given
+under a metric's name is the model's own ("Under Armour reported revenue of
+$10.4 billion", where the call says $5.7 billion; "postpaid phone churn was
+0.01%"): flagging it still shows it as the answer. Its
 clause is dropped, with the clauses after it that name no metric of their
 own ("…, down 9% from the previous year"), and listed as a correction; what
 the question asked is then found missing by the measure and parts stages,
@@ -109,12 +113,21 @@ class CheckLabels(Stage):
         # each passage's sentences with their numbers, read once for every claim
         read = [self.sentences(c.text) for c in ev.passages]
         shown = [x for sents in read for x in sents]
+        invented = [n for u in draft.unverified for n in num.extract(u) if n.kind not in ("year", "date")]
 
         def wrong(claim: cl.Claim, piece: str, n: num.Number, labels: set) -> bool:
+            if labels and any(n.same_value(u) for u in invented):
+                return True
             sources = [[x for i in claim.markers for x in read[i - 1]], shown]
             return bool(labels and self.mislabelled(labels, n, sources)) or self.change_as_level(piece, n, sources)
 
-        return drop_figures(draft, self.ctx.glossary, wrong)
+        out = drop_figures(draft, self.ctx.glossary, wrong)
+        if out is draft:
+            return draft
+        left = figures(out.text)
+        return out.but(unverified=[u for u in out.unverified
+                                   if any(n.same_value(f) for n in num.extract(u) for f in left)
+                                   or all(n.kind in ("year", "date") for n in num.extract(u))])
 
 
 def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], bool]) -> list[tuple[int, int]]:
