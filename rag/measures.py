@@ -39,6 +39,12 @@ from .questions import EN_GENERIC, Term, words
 # Glossary kinds that name what is measured, those of a topic a figure may
 # be about ("R&D", "AI"), and those of a business.
 METRIC_KINDS = {"finance"}
+# Finance terms that say when or how a figure is given, not what it measures:
+# asked with a metric ("CASM-x guidance", "2022 organic revenue outlook"), only
+# that metric makes a sentence state the measure; "our operating revenue
+# guidance of down 10 to 15%" gives no CASM-x guidance. Asked alone ("what
+# guidance did it give?"), they are the measure. General vocabulary of any call.
+WHEN_GIVEN = {"guidance"}
 TOPIC_KINDS = {"concept", "strategy"}
 UNIT_KINDS = {"unit"}
 # Number kinds that can measure a metric (years and dates do not).
@@ -300,8 +306,11 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, kno
     g = knowledge.glossary
     entries = g.expand(question).entries
     asked = [e for e in entries if e.kind in METRIC_KINDS | UNIT_KINDS | PLACE_KINDS]
-    metrics = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), 1.0)
-               for e in entries if e.kind in METRIC_KINDS]
+    metric_entries = [e for e in entries if e.kind in METRIC_KINDS]
+    heads = [e for e in metric_entries if e.name("en") not in WHEN_GIVEN]
+    if heads:  # "CASM-x guidance" measures CASM-x: the guidance of another metric does not state it
+        metric_entries = heads
+    metrics = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), 1.0) for e in metric_entries]
     places = [Term(e.name("en"), frozenset(v.lower() for v in e.zh + e.en), 1.0)
               for e in entries if e.kind in PLACE_KINDS]
     units = [e for e in entries if e.kind in UNIT_KINDS]
@@ -319,7 +328,7 @@ def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, kno
     related = [e for e in g.entries if e.kind in UNIT_KINDS and e not in units and g.segment(e) in segments]
     ancestors = {a for e in businesses for a in _ancestors(g, e)}
     return Measure(question=question, metrics=metrics, words=others, unknown=[t for t in nouns if not t.attested],
-                   glossary=g, metric_entries=[e for e in entries if e.kind in METRIC_KINDS],
+                   glossary=g, metric_entries=metric_entries,
                    foreign_units=[squash(v) for e in g.entries if e.kind in UNIT_KINDS and e not in units
                                   and e not in related and e not in ancestors for v in e.zh if len(v) >= 2],
                    related_units=[squash(v) for e in related + list(ancestors) for v in e.zh + e.en if len(v) >= 2],

@@ -101,7 +101,9 @@ def asks_cause(question: str) -> bool:
 
 # Words that carry no part of what is measured or discussed: question words,
 # function words, and the generic words of any figure ("rate", "total",
-# "this quarter"). General English and Chinese, not any call's vocabulary.
+# "this quarter", and the direction of a change: the source may write
+# "compressed" or "down" where the question says "contracted", and the sign
+# of the figure says it). General English and Chinese, not any call's vocabulary.
 EN_GENERIC = set("""
 what which who whom whose when where why how much many big large fast did does do done doing is are was were be been
 being has have had having will would could should can may might must shall the a an of in on at to for from by with
@@ -112,11 +114,13 @@ fiscal period periods month months week weeks day today figure figures number nu
 level levels value values rate rates percent percentage percentages share proportion portion fraction ratio
 growth grow grew grown growing change changed
 changes compare compared comparing comparison versus vs company companies company's business businesses segment
-segments group groups overall current currently latest last previous prior same end ended ending during over under
+segments group groups channel channels item items overall current currently latest last previous prior same end ended ending during over under
 up down increase increased increases decrease decreased decreases year-over-year yoy also any all each every some
 both either neither other another such only just more most less least very there here not no yes new now still
 one two three first second third fourth q1 q2 q3 q4 fy via per since until after before while again approximately
 roughly around nearly almost exactly specific specifically key main major contribution contributions
+decline declined declines reduction reductions reduced improved improvement contracted contraction compressed
+compression expanded widened narrowed rose fell dropped drop
 """.split())
 ZH_GENERIC = set("""
 多少 什么 哪些 哪个 哪 怎么 怎样 如何 为什么 为何 是否 有没有 有 没有 的 了 是 在 和 与 及 也 都 就 而 对 为 于 把 被 让 给
@@ -124,7 +128,7 @@ ZH_GENERIC = set("""
 减少 变化 变动 情况 数字 数据 金额 总额 数额 数量 比例 比率 多 少 亿元 万元 亿 万 元 人民币 美元 港元 期间 期 年 月 日 当季 本期
 今年 去年 同期 是多少 分别 以及 并且 还有 另外 同时 呢 吗 吧 啊 请 问 说 谈 一下 一个 几 达到 达 为止 截至 时候 相比 对比 比较
 提到 提及 表示 介绍 主要 具体 大约 约 左右 整体 总体 各 每 所 等 及其 方面 关于 电话会 电话会议 业绩会
-会上 电话 财报 业绩
+会上 电话 财报 业绩 增幅 降幅 涨幅 提升 提高 下滑 收窄 缩小 扩大 改善
 """.split())
 
 

@@ -814,3 +814,34 @@ def test_a_metric_written_before_another_only_qualifies_it(glossary):
     assert names_metric(organic, revenue) and not names_metric(revenue, organic)
     assert not names_metric(income, margin)
     assert related_metrics(revenue, organic) and related_metrics(organic, revenue)
+
+
+def test_the_direction_of_a_change_and_a_category_noun_are_no_words_the_source_must_repeat(glossary):
+    """The source writes "compressed by 40 basis points" where the question
+    says "contracted", "digital sales … 43% of sales" where it says "digital
+    channels": the sign of the figure says the direction, and a category noun
+    (channel, item, segment) names no measure of its own."""
+    k = Knowledge(glossary)
+    for q in ["How much has the operating margin contracted?", "营业利润率的降幅是多少？",
+              "What net share count reduction is targeted?"]:
+        m = measure_of(q, k)
+        assert not [t.text for t in m.words + m.unknown if t.text.lower() in
+                    {"contracted", "降幅", "reduction"}], q
+    m = measure_of("What share of sales came through its digital channels?", k)
+    assert "channels" not in [t.text for t in m.words + m.unknown]
+    margin = Chunk(id="m", doc="d", text="Our operating margin compressed by 40 basis points year over year.",
+                   start=0, end=0, tokens=0)
+    assert measuring_sentences("How much has the operating margin contracted?", [margin], glossary) == [
+        [margin.text]]
+
+
+def test_guidance_asked_with_a_metric_is_stated_only_by_that_metric(glossary):
+    """"CASM-x guidance": a sentence giving another metric's guidance ("our
+    first quarter operating revenue guidance of down 10 to 15%") does not
+    state it; guidance asked alone is the measure."""
+    revenue = Chunk(id="r", doc="d", text="That gets us to our first quarter operating revenue guidance of down 10 to "
+                    "15% versus first quarter 2019.", start=0, end=0, tokens=0)
+    assert measuring_sentences("What CASM guidance did the company give for the first quarter?", [revenue],
+                               glossary) == [[]]
+    assert [t.text for t in metric_spec("What CASM guidance did the company give?", glossary).metrics] == ["CASM"]
+    assert [t.text for t in metric_spec("What guidance did the company give?", glossary).metrics] == ["guidance"]
