@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .dictionary import Dictionary, _stemmer
 from .glossary import Glossary, squash
@@ -85,9 +86,20 @@ class Knowledge:
         if HAN_RE.search(word):
             return _pos(word) in NOUN_TAGS
         chinese = [f for f in forms if HAN_RE.search(f) and self.attested({f})]
-        if not chinese:  # a name, an abbreviation ("R&D", "GMV"), or a noun by its ending ("guidance")
-            return word[:1].isupper() or word.isupper() or bool(NOUN_ENDING_RE.search(word.lower()))
+        if not chinese:  # a name, an abbreviation ("R&D", "GMV"), a noun by its ending ("guidance"), or a word
+            # English uses only as a noun ("footwear", "occupancy"), not one that can be a verb or a quality
+            return word[:1].isupper() or word.isupper() or bool(NOUN_ENDING_RE.search(word.lower())) \
+                or only_noun(word.lower())
         return sum(_pos(f) in NOUN_TAGS for f in chinese) * 2 > len(chinese)
+
+
+@lru_cache(maxsize=4096)
+def only_noun(word: str) -> bool:
+    """English uses `word` as a noun and as nothing else ("footwear",
+    "occupancy", "satellites"; not "wholesale", "backlog" or "pricing")."""
+    from lemminflect import getAllLemmas
+
+    return set(getAllLemmas(word)) == {"NOUN"}
 
 
 # English endings of nouns ("guidance", "headcount", "employees", "shareholders").

@@ -845,3 +845,15 @@ def test_guidance_asked_with_a_metric_is_stated_only_by_that_metric(glossary):
                                glossary) == [[]]
     assert [t.text for t in metric_spec("What CASM guidance did the company give?", glossary).metrics] == ["CASM"]
     assert [t.text for t in metric_spec("What guidance did the company give?", glossary).metrics] == ["guidance"]
+
+
+def test_an_english_word_only_ever_a_noun_is_a_noun_without_a_chinese_rendering():
+    """"footwear" of "footwear revenue in dollars" is what is asked about: a
+    sentence of North America's revenue does not state it. A word that can
+    be a verb or a quality ("wholesale", "pricing") is not read as one."""
+    from rag.dictionary import Dictionary
+    from rag.glossary import Glossary
+
+    k = Knowledge(Glossary([]), Dictionary(english={}))
+    assert k.is_noun("footwear", {"footwear"}) and k.is_noun("occupancy", {"occupancy"})
+    assert not k.is_noun("wholesale", {"wholesale"}) and not k.is_noun("pricing", {"pricing"})
