@@ -100,6 +100,19 @@ def test_a_part_is_answered_by_a_figure_measuring_it_or_by_its_terms(check):
     assert check.answered(parts(q2)[1], q2, d) is None
 
 
+def test_a_list_whose_items_open_with_its_is_a_part_per_item(check):
+    """Each item qualified in its own words, its metric known to the glossary or not."""
+    q = "What were Carnival's liquidity at the end of fiscal Q4 2021, its Q4 occupancy, and its Q4 adjusted net loss?"
+    assert check.split(q, "en") == ["What were Carnival's liquidity at the end of fiscal Q4 2021?",
+                                    "What were Carnival's Q4 occupancy?", "What were Carnival's Q4 adjusted net loss?"]
+    assert check.split("What was Chipotle's revenue and its restaurant-level margin?", "en") == [
+        "What was Chipotle's revenue?", "What was Chipotle's restaurant-level margin?"]
+    # no possessive opening the first item, or no "its": not such a list
+    for q in ("What were liquidity at the end of the year, its occupancy and its loss?",
+              "What was Carnival's occupancy at the end of the year?"):
+        assert check.split(q, "en") == [q]
+
+
 def test_a_listed_metric_given_another_figure_loses_it_before_it_is_asked_again(check):
     q = "What were Cainiao's revenue and adjusted EBITA this quarter?"
     d = draft("Cainiao's revenue was RMB 961 million, and adjusted EBITA was RMB 961 million[1].", q, [CAINIAO])

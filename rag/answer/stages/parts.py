@@ -57,6 +57,10 @@ EN_ITEM_WORDS = 3
 EN_FUNCTION = set("""what which who whom how why when where did does do is are was were be been being has have had
 the a an of in on at to for from by with as its it their our your his her per than versus vs about into over
 and or but not no both each either""".split())
+# Where an item of an English list opens with "its" (", its Q4 occupancy, and its
+# Q4 adjusted net loss"), and the company's possessive that opens the first item.
+ITS_SEP_RE = re.compile(r",\s*(?:and\s+)?its\s+|\s+and\s+its\s+", re.I)
+OWNER_RE = re.compile(r"^.*?\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*(?:'s|’s|'|’)\s+")
 ZH_LIST_SEP_RE = re.compile(r"^\s*(?:、|，|,|和|及|与|以及)\s*$")
 # Share of a part's terms (weighed by rarity) an answer must hold to answer it.
 TERMS_COVER = 0.5
@@ -94,9 +98,28 @@ class CheckParts(Stage):
             if len(items) > len(best):
                 best = list(items)
         if len(best) < 2:
-            return []
+            return [] if zh else self.owned_list(question)
         head, tail = question[: best[0][0]], question[best[-1][1] :]
         return [(head + question[a:b] + tail, question[a:b]) for a, b in best]
+
+    @staticmethod
+    def owned_list(question: str) -> list[tuple[str, str]]:
+        """An English list whose later items each open with "its", after a
+        first one opened by the company's possessive ("What were Carnival's
+        liquidity at the end of fiscal Q4 2021, its Q4 occupancy, and its Q4
+        adjusted net loss?"): one question per item, however many words it
+        has and whether or not the glossary knows its metric; [] otherwise."""
+        seps = list(ITS_SEP_RE.finditer(question))
+        owner = OWNER_RE.match(question[: seps[0].start()]) if seps else None
+        if not owner:
+            return []
+        end = len(question.rstrip(" ?？."))
+        bounds = [owner.end()] + [m.end() for m in seps]
+        stops = [m.start() for m in seps] + [end]
+        items = [question[a:b].strip() for a, b in zip(bounds, stops)]
+        if any(not item for item in items):
+            return []
+        return [(owner.group(0) + item + question[end:], item) for item in items]
 
     @staticmethod
     def separator(question: str, a: int, b: int, zh: bool) -> tuple[int, int] | None:
