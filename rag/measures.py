@@ -34,7 +34,7 @@ from .glossary import squash
 from .knowledge import Knowledge, found
 from .language import HAN_RE
 from .coverage import names_company
-from .questions import EN_GENERIC, Term, words
+from .questions import EN_GENERIC, EN_NOT_MEASURED, Term, words
 
 # Glossary kinds that name what is measured, those of a topic a figure may
 # be about ("R&D", "AI"), and those of a business.
@@ -76,7 +76,7 @@ SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+?(?:[。！？；;!?]|\.(?=\s)|(
 MODIFIER_RE = re.compile(r"(?<![\w'’.-])([A-Za-z][A-Za-z-]+)\s+$")
 # Words before a metric's name that leave it the metric asked: generic and
 # function words, and words judging a figure rather than naming a part of it.
-NOT_NARROWING = EN_GENERIC | {"strong", "solid", "healthy", "robust", "record", "higher", "lower", "better", "worse",
+NOT_NARROWING = EN_GENERIC | EN_NOT_MEASURED | {"strong", "solid", "healthy", "robust", "record", "higher", "lower", "better", "worse",
                               "positive", "negative", "continued", "significant", "modest", "improved", "underlying",
                               "consolidated", "net", "gaap", "reported", "reportable", "corporate", "operating"}
 # Words of a sentence stating the whole group's figure ("合并收入", "consolidated

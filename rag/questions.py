@@ -101,9 +101,7 @@ def asks_cause(question: str) -> bool:
 
 # Words that carry no part of what is measured or discussed: question words,
 # function words, and the generic words of any figure ("rate", "total",
-# "this quarter", and the direction of a change: the source may write
-# "compressed" or "down" where the question says "contracted", and the sign
-# of the figure says it). General English and Chinese, not any call's vocabulary.
+# "this quarter", "增幅"). General English and Chinese, not any call's vocabulary.
 EN_GENERIC = set("""
 what which who whom whose when where why how much many big large fast did does do done doing is are was were be been
 being has have had having will would could should can may might must shall the a an of in on at to for from by with
@@ -114,13 +112,20 @@ fiscal period periods month months week weeks day today figure figures number nu
 level levels value values rate rates percent percentage percentages share proportion portion fraction ratio
 growth grow grew grown growing change changed
 changes compare compared comparing comparison versus vs company companies company's business businesses segment
-segments group groups channel channels item items overall current currently latest last previous prior same end ended ending during over under
+segments group groups overall current currently latest last previous prior same end ended ending during over under
 up down increase increased increases decrease decreased decreases year-over-year yoy also any all each every some
 both either neither other another such only just more most less least very there here not no yes new now still
 one two three first second third fourth q1 q2 q3 q4 fy via per since until after before while again approximately
 roughly around nearly almost exactly specific specifically key main major contribution contributions
+""".split())
+# Words of a figure question that say which way a change went or what kind of
+# part is meant, not what is measured: the source may write "compressed" or
+# "down" where the question says "contracted", and the figure's sign says it;
+# "digital channels" is digital sales. Not looked for in the sentence stating
+# the figure; still words of an answer's claims (support, restatement).
+EN_NOT_MEASURED = set("""
 decline declined declines reduction reductions reduced improved improvement contracted contraction compressed
-compression expanded widened narrowed rose fell dropped drop
+compression expanded widened narrowed rose fell dropped drop channel channels item items
 """.split())
 ZH_GENERIC = set("""
 多少 什么 哪些 哪个 哪 怎么 怎样 如何 为什么 为何 是否 有没有 有 没有 的 了 是 在 和 与 及 也 都 就 而 对 为 于 把 被 让 给
@@ -201,7 +206,7 @@ def words(question: str, knowledge: Knowledge, known: list[str] = ()) -> list[Te
     for m in EN_WORD_RE.finditer(rest):
         w = m.group()
         low = w.lower().removesuffix("'s")
-        if low in EN_GENERIC or len(low) < 2 or (len(low) < 3 and not w.isupper()):
+        if low in EN_GENERIC or low in EN_NOT_MEASURED or len(low) < 2 or (len(low) < 3 and not w.isupper()):
             continue
         forms = frozenset(knowledge.forms(low))
         out.setdefault(low, Term(w.removesuffix("'s"), forms, knowledge.rarity(set(forms)),
