@@ -94,12 +94,18 @@ class Knowledge:
 
 
 @lru_cache(maxsize=4096)
+def lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """The English word's lemmas per part of speech ({"NOUN": ("delivery",)}
+    for "deliveries"); {} for no dictionary word."""
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas(word)
+
+
 def only_noun(word: str) -> bool:
     """English uses `word` as a noun and as nothing else ("footwear",
     "occupancy", "satellites"; not "wholesale", "backlog" or "pricing")."""
-    from lemminflect import getAllLemmas
-
-    return set(getAllLemmas(word)) == {"NOUN"}
+    return set(lemmas(word)) == {"NOUN"}
 
 
 # English endings of nouns ("guidance", "headcount", "employees", "shareholders").

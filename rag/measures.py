@@ -31,7 +31,7 @@ from . import periods
 from .chunking import Chunk
 from .claims import MARKER_RE
 from .glossary import squash
-from .knowledge import Knowledge, found
+from .knowledge import Knowledge, found, lemmas
 from .language import HAN_RE
 from .coverage import names_company
 from .questions import EN_GENERIC, EN_NOT_MEASURED, Term, words
@@ -76,9 +76,10 @@ SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+?(?:[。！？；;!?]|\.(?=\s)|(
 MODIFIER_RE = re.compile(r"(?<![\w'’.-])([A-Za-z][A-Za-z-]+)\s+$")
 # Words before a metric's name that leave it the metric asked: generic and
 # function words, and words judging a figure rather than naming a part of it.
-NOT_NARROWING = EN_GENERIC | EN_NOT_MEASURED | {"strong", "solid", "healthy", "robust", "record", "higher", "lower", "better", "worse",
-                              "positive", "negative", "continued", "significant", "modest", "improved", "underlying",
-                              "consolidated", "net", "gaap", "reported", "reportable", "corporate", "operating"}
+NOT_NARROWING = EN_GENERIC | EN_NOT_MEASURED | {
+    "strong", "solid", "healthy", "robust", "record", "higher", "lower", "better", "worse", "positive", "negative",
+    "continued", "significant", "modest", "improved", "underlying", "consolidated", "net", "gaap", "reported",
+    "reportable", "corporate", "operating"}
 # Words of a sentence stating the whole group's figure ("合并收入", "consolidated
 # revenue"): it names no business unit, yet its figures are not a unit's.
 GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)
@@ -286,13 +287,11 @@ def names_a_kind(word: str) -> bool:
     "Fios"); not a verb or an inflected verb ("expect", "delivered", "drove"),
     which stands before a metric as its verb ("we expect organic revenue
     growth of 7% to 8%")."""
-    from lemminflect import getAllLemmas
-
-    lemmas = getAllLemmas(word)
-    if not lemmas:
+    pos = lemmas(word)
+    if not pos:
         return True
-    inflected = any(lemma != word for lemma in lemmas.get("VERB", ()) + lemmas.get("AUX", ()))
-    return bool({"NOUN", "ADJ"} & lemmas.keys()) and not inflected
+    inflected = any(lemma != word for lemma in pos.get("VERB", ()) + pos.get("AUX", ()))
+    return bool({"NOUN", "ADJ"} & pos.keys()) and not inflected
 
 
 def measure_of(question: str, knowledge: Knowledge, with_words: bool = True, known: list[str] = (),

@@ -29,8 +29,9 @@ _ZH_UNIT = r"(?P<zh>万亿|千万|百万|亿|万|千)?"
 _END = r"(?![A-Za-z])"
 _EN_UNIT = r"(?:\s*(?P<en>trillion|billion|million|thousand|bn|tn|mn)" + _END + r")?"
 _CUR_AFTER = r"\s*(?P<cur2>亿?美元|港元|港币|元人民币|人民币|元|股|股份|RMB|US\$|USD|yuan)?"
-_PCT = r"(?P<pct>\s*(?:%|％|percent" + _END + r"|per cent" + _END + r")|\s*个百分点|\s*percentage points?" + _END + \
-       r"|\s*ppts?" + _END + r"|\s*pp" + _END + r"|\s*个?基点|\s*basis points?" + _END + r"|\s*bps?" + _END + r")?"
+_PCT = (r"(?P<pct>\s*(?:%|％|percent" + _END + r"|per cent" + _END + r")|\s*个百分点|\s*个?基点"
+        + "".join(r"|\s*" + unit + _END for unit in ("percentage points?", "ppts?", "pp", "basis points?", "bps?"))
+        + ")?")
 # Basis points are hundredths of a percentage point: "40 basis points" and
 # "0.4个百分点" are the same change, so they are read as percentage points.
 BASIS_POINT_RE = re.compile(r"基点|basis|bp", re.I)
