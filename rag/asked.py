@@ -38,12 +38,13 @@ ITS_SEP_RE = re.compile(r",\s*(?:and\s+)?its\s+|\s+and\s+its\s+", re.I)
 OWNER_RE = re.compile(r"^.*?\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*(?:'s|’s|'|’)\s+")
 ZH_LIST_SEP_RE = re.compile(r"^\s*(?:、|，|,|和|及|与|以及)\s*$")
 
+
 def metric_list(question: str, glossary: Glossary) -> list[tuple[str, str]]:
     """A figure question listing metrics ("Rocket Lab's Q1 2024 outlook:
     revenue range, adjusted EBITDA loss, and GAAP net loss?") as one
     question per metric, the list replaced by each of its items (each
-    with its item); [] when it lists none. Asked three figures, the model gives two, or fills the
-    third with a neighbouring figure."""
+    with its item); [] when it lists none. Asked three figures, the model
+    gives two, or fills the third with a neighbouring figure."""
     spans = glossary.spans(question, METRIC_KINDS, question)
     # a name written right before another qualifies it: one item ("GAAP net loss")
     runs: list[list[int]] = []
@@ -69,6 +70,7 @@ def metric_list(question: str, glossary: Glossary) -> list[tuple[str, str]]:
     head, tail = question[: best[0][0]], question[best[-1][1] :]
     return [(head + question[a:b] + tail, question[a:b]) for a, b in best]
 
+
 def owned_list(question: str) -> list[tuple[str, str]]:
     """An English list whose later items each open with "its", after a
     first one opened by the company's possessive ("What were Carnival's
@@ -87,6 +89,7 @@ def owned_list(question: str) -> list[tuple[str, str]]:
         return []
     return [(owner.group(0) + item + question[end:], item) for item in items]
 
+
 def separator(question: str, a: int, b: int, zh: bool) -> tuple[int, int] | None:
     """Where the list mark between two metrics' names (`a` to `b`) is,
     when they are items of one list; else None."""
@@ -101,6 +104,7 @@ def separator(question: str, a: int, b: int, zh: bool) -> tuple[int, int] | None
         return None
     return a + marks[0].start(), a + marks[0].end()
 
+
 def noun_start(question: str, a: int) -> int:
     """Where the English item whose metric's name starts at `a` starts:
     its lower-case words before it that are not function words
@@ -111,6 +115,7 @@ def noun_start(question: str, a: int) -> int:
             break
         a = m.start(1)
     return a
+
 
 def split(question: str, lang: str, knowledge: Knowledge, prompts_dir: str) -> list[str]:
     """The parts of `question` (one for a question of one part)."""
