@@ -111,3 +111,17 @@ def test_a_figure_no_passage_holds_given_under_a_metric_is_dropped(ctx):
     # an unverified figure with no metric named before it is left to the number stage's flag
     d = draft("q?", [SALES], [SALES], "It was $10.4 billion[1].", lang="en").but(unverified=["$10.4 billion"])
     assert CheckLabels(ctx).run(d) is d
+
+
+def test_a_figure_is_read_under_the_metric_its_own_clause_names(ctx):
+    income = P("For full year 2021, our net income was 977 million or $1.61 per diluted share. Excluding special items, "
+               "our full year net loss was 1.3 billion or a $2.15 loss per diluted share.", 11)
+    # "per diluted share" ends the clause before: it does not make $1.3 billion a figure of earnings per share
+    out = run(ctx, "What were net income, EPS and liquidity?", [income],
+              "Net income was $977 million, or $1.61 per diluted share, and its liquidity at the end of 2021 "
+              "was $1.3 billion[1].")
+    assert out.text == "Net income was $977 million, or $1.61 per diluted share[1]."
+    assert ("and its liquidity at the end of 2021 was $1.3 billion.", "") in out.corrections
+    # a clause naming no metric before its figure is read with the clause before ("Net income, …, was")
+    d = draft("q?", [income], [income], "Net income, including the payroll support, was $977 million[1].", lang="en")
+    assert CheckLabels(ctx).run(d) is d

@@ -141,7 +141,11 @@ def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], b
         named = glossary.spans(piece, METRIC_KINDS, text)
         bad = False
         for n in figures(piece):
-            labels = metric_heads(glossary, text[previous : a + n.start], text)
+            # the metrics named before the figure in its own clause; else since
+            # the figure before ("977 million or $1.61 per diluted share, and
+            # its liquidity was $1.3 billion": not the share's metric)
+            labels = metric_heads(glossary, text[max(previous, a) : a + n.start], text) or \
+                metric_heads(glossary, text[previous : a + n.start], text)
             previous = a + n.end
             bad = wrong(piece, n, labels) or bad
         if bad or (dropping and not named):
