@@ -140,6 +140,20 @@ def test_a_listed_metric_the_re_answer_leaves_out_is_quoted(check):
     assert out.absent == []
 
 
+def test_a_part_found_absent_stays_said_absent_when_another_is_asked_again(check):
+    q = "What were Cainiao's revenue, free cash flow and adjusted EBITA this quarter?"
+    d = draft("Cainiao's revenue was RMB 28.5 billion[1].", q, [CAINIAO])
+    retry = check.run(d)
+    assert isinstance(retry, Retry) and "EBITA" in retry.evidence.question
+    fcf = "What were Cainiao's free cash flow this quarter?"
+    assert check.split(q, "en")[1] == fcf
+    # no generation left, or the re-answer given: either way free cash flow is said to be absent
+    assert retry.fallback(d).absent == [fcf]
+    second = Draft(replace(retry.evidence, passages=[CAINIAO]), text="Cainiao's adjusted EBITA was RMB 961 million[1].")
+    out = retry.combine(d, second)
+    assert out.absent == [fcf] and out.text.endswith("Cainiao's adjusted EBITA was RMB 961 million[1].")
+
+
 def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_the_measure(base_config):
     """Two quarters compared, the answer gives one: the other call is asked
     from its sentences giving the measure for its quarter, first those its
@@ -184,6 +198,15 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
     assert [c.id for c in retry.evidence.passages] == ["b"]
     d_zh = replace(d, evidence=replace(d.evidence, question="可口可乐第四季度和第三季度的有机收入增长分别是多少？", lang="zh"))
     assert [c.id for c in check.by_call(d_zh).evidence.passages] == ["b"]
+    # a third call stating none: said absent, whether or not the re-answer comes
+    lib.calls["co-q2-2021"] = Call("co-q2-2021", "Co", period="Q2 2021", fiscal_year=2021, fiscal_quarter=2)
+    lib.chunks = q3 + q4 + [C("e", "co-q2-2021", "Thank you, operator.")]
+    d3 = replace(d, evidence=replace(d.evidence, scope=["co-q2-2021", "co-q3-2021", "co-q4-2021"]))
+    retry = check.by_call(d3)
+    assert retry.evidence.scope == ["co-q3-2021"]
+    second = Draft(replace(retry.evidence, passages=[q3[1]]), text="It was relatively flat in Q3[1].")
+    for out in (retry.fallback(d3), retry.combine(d3, second)):
+        assert out.absent == ["organic revenue (Co · Q2 2021)"]
 
 
 def test_a_part_answered_on_its_own_joins_with_its_markers_renumbered():

@@ -162,8 +162,14 @@ class CheckParts(Stage):
                                                 self.ctx.glossary), prompt_question=own)
         said = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c in missing]
         quoted = [(label[cid], *first_stated[next(c.id for c in stating if c.call == cid)]) for cid in missing]
-        return Retry(MISSING, sub, fallback=lambda d: quote(d, quoted),
-                     combine=lambda first, second: merge(first, second, said) if answers(second) else quote(first, quoted))
+        # the retry's answer is added to the draft this stage was given: the calls
+        # found to hold none are noted on it again
+        def noted(d: Draft) -> Draft:
+            return d.but(absent=d.absent + absent)
+
+        return Retry(MISSING, sub, fallback=lambda d: quote(noted(d), quoted),
+                     combine=lambda first, second: merge(noted(first), second, said) if answers(second)
+                     else quote(noted(first), quoted))
 
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence
@@ -199,6 +205,10 @@ class CheckParts(Stage):
         unmeasured = {a for p in missing if items for a in metric_heads(self.ctx.glossary, listed[p])}
 
         def cut(d: Draft) -> Draft:
+            # the retry's answer is added to the draft this stage was given: the
+            # parts found absent are noted on it again ("…, and its liquidity?"
+            # said absent, not dropped in silence while revenue is asked again)
+            d = d.but(absent=d.absent + absent)
             return drop_figures(d, self.ctx.glossary, lambda claim, piece, n, labels: any(
                 names_metric(b, a) for a in unmeasured for b in labels)) if unmeasured else d
 
