@@ -36,7 +36,7 @@ PATTERNS: dict[str, list[re.Pattern]] = {
                    r"|\bFY" + _S + r"(?:(?P<year3>20\d\d)|(?P<short>\d\d))\b"
                    r"|\b(?P<year2>20\d\d) fiscal year\b|\bthis fiscal year\b|\bcurrent fiscal year\b", re.I),
     ],
-    # a year named bare: "for 2022", "full-year 2021", "2022 guidance", "2022年全年", "2021年底";
+    # a year named bare: "for 2022", "full-year 2021", "2022 guidance", "2022年全年";
     # "the full year", "全年". Not a comparison's base ("compared with 2019", "相对2019年同期"), not a date
     # ("2023年12月31日") or a quarter of it ("2022年一季度", "2022年第一季度").
     "year": [
@@ -106,6 +106,12 @@ class Period:
 
     def compatible(self, other: "Period") -> bool:
         kinds = {self.kind, other.kind}
+        if "year_end" in kinds and len(kinds) == 2:
+            # the end of a year is the end of its last quarter, and a point of the year
+            o = other if self.kind == "year_end" else self
+            if not (o.kind in WHOLE_YEAR or (o.kind == "quarter" and o.number == 4)):
+                return False
+            return self.year is None or other.year is None or self.year == other.year
         if self.kind != other.kind and not (kinds <= YEAR_TO_DATE or kinds <= WHOLE_YEAR):
             return False
         if self.number is not None and other.number is not None and self.number != other.number:
@@ -124,6 +130,19 @@ NUMBERED_QUARTER = [
     re.compile(r"(?:(?P<year>20\d\d)\s*(?:财年|年)?\s*)?第\s*(?P<o>[一二三四])\s*(?:个)?(?:财政|财)?季度?"),
     # "2022年一季度", "四季度" (not "这一季度", "一个季度")
     re.compile(r"(?:(?P<year>20\d\d)\s*(?:财年|年)?\s*)?(?<![这每上下同第一二三四五六七八九十\d])(?P<o>[一二三四])\s*季度"),
+]
+
+
+# The end of a year, a point in time: "at the end of 2023", "the end of fiscal 2021",
+# "year-end 2021", "2021年底". A level (liquidity, backlog, cash) at that point is
+# stated at the end of the year's fourth quarter ("We ended Q4 2023 with launch
+# backlog of $248.3 million"), which a year asked bare did not fit. Not the end of
+# one of its quarters ("the end of the fourth quarter of 2023": a quarter).
+YEAR_END = [
+    re.compile(r"\bend\s+of\s+(?:the\s+)?(?:(?:fiscal|calendar)\s+(?:year\s+)?|FY\s?)?(?P<year>20\d\d)\b"
+               r"|\byear[- ]end\s+(?:of\s+)?(?:fiscal\s+)?(?P<year2>20\d\d)\b|\b(?:fiscal\s+)?(?P<year3>20\d\d)\s+year[- ]end\b",
+               re.I),
+    re.compile(r"(?P<year>20\d\d)\s*财?年(?:底|末|终)"),
 ]
 
 
@@ -153,6 +172,12 @@ def named(text: str) -> set[Period]:
             out.add(Period("quarter", (int(year) if len(year) == 4 else 2000 + int(year)) if year else None, number))
             return " " * len(m.group())
         text = p.sub(take, text)
+    for p in YEAR_END:  # a point of the year, not the whole year
+        def end(m: re.Match) -> str:
+            g = {k: v for k, v in m.groupdict().items() if v}
+            out.add(Period("year_end", int(g.get("year") or g.get("year2") or g.get("year3"))))
+            return " " * len(m.group())
+        text = p.sub(end, text)
     for kind, patterns in PATTERNS.items():
         for p in patterns:
             for m in p.finditer(text):
@@ -199,10 +224,17 @@ def fits(asked: set[Period], sentence: str, implied: frozenset[Period] = frozens
     """`sentence` names no period other than the ones `asked`, and names the
     one asked when that is not the reported quarter. A year asked bare is
     also met by a sentence naming no period whose call speaks of that year
-    (`implied`, from `of_call`)."""
+    (`implied`, from `of_call`); the end of a year, by one naming no period
+    or "the quarter" on a call of the year's fourth quarter."""
     stated = named(sentence)
+    ends = {a for a in asked if a.kind == "year_end"}
+    own = next((p for p in implied if p.kind == "quarter"), None)  # the call's own quarter
+    if ends and own is not None:
+        # asked for the end of a year, "the end of the quarter" is the end of the call's quarter
+        stated = {own if p.kind == "quarter" and p.number is None else p for p in stated}
     if any(p.kind not in REPORTED_KINDS for p in asked) and not any(a.compatible(s) for a in asked for s in stated) \
-            and not (not stated and any(a.kind == "year" and a.compatible(s) for a in asked for s in implied)):
+            and not (not stated and any(a.kind == "year" and a.compatible(s) for a in asked for s in implied)) \
+            and not (not stated and own is not None and any(a.compatible(own) for a in ends)):
         return False
     absolute = {p for p in stated if p.kind not in RELATIVE_KINDS}
     return not conflict({p for p in asked if p.kind not in RELATIVE_KINDS}, absolute)
@@ -221,7 +253,9 @@ def of_call(fiscal_year: int | None, fiscal_quarter: int | None, date: str = "")
         years.add(int(date[:4]))
     if fiscal_year and fiscal_quarter == 4:
         years.add(fiscal_year + 1)
-    return frozenset(Period("year", y) for y in years)
+    # and its own quarter, which "the quarter" of its sentences is (`fits`, for the end of a year)
+    own = {Period("quarter", fiscal_year, fiscal_quarter)} if fiscal_year and fiscal_quarter else set()
+    return frozenset({Period("year", y) for y in years} | own)
 
 
 # A period written right before the word for the call ("on its Q3 2021 earnings

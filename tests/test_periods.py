@@ -54,7 +54,7 @@ def P(*sentences):
     # a year named bare is the year; a comparison's base, a date and a year's quarter are not
     ("What organic revenue growth did Coca-Cola guide to for 2022?", {Period("year", 2022)}),
     ("可口可乐给出的2022年全年有机收入增长指引是多少？", {Period("year", 2022)}),
-    ("西南航空2021年底的流动性是多少？", {Period("year", 2021)}),
+    ("西南航空2021年底的流动性是多少？", {Period("year_end", 2021)}),
     ("For the full year, revenue was $151.2 billion.", {Period("year")}),
     ("How did revenue per passenger cruise day compare with 2019?", set()),
     ("How much stock did Alibaba buy back between January 1 and February 6, 2024?", set()),
@@ -142,7 +142,8 @@ def test_a_sentence_naming_no_period_speaks_of_its_calls_year():
     from rag.periods import fits, of_call
 
     q3, q4 = of_call(2021, 3, "2021-10-27"), of_call(2021, 4, "2022-02-10")
-    assert q3 == {Period("year", 2021)} and q4 == {Period("year", 2021), Period("year", 2022)}
+    assert q3 == {Period("year", 2021), Period("quarter", 2021, 3)}
+    assert q4 == {Period("year", 2021), Period("year", 2022), Period("quarter", 2021, 4)}
     outlook = "We now expect to deliver organic revenue growth of 13% to 14%."
     asked = named("What organic revenue growth did Coca-Cola guide to for 2022?")
     assert not fits(asked, outlook, q3)  # a Q3 2021 call's outlook is 2021's
@@ -150,6 +151,31 @@ def test_a_sentence_naming_no_period_speaks_of_its_calls_year():
     assert not fits(asked, "Revenue grew 16% in 2021.", q4)  # a sentence naming another year
     # a fiscal year asked is still named by the sentence
     assert not fits(named("What was revenue in fiscal 2021?"), outlook, q4)
+
+
+def test_the_end_of_a_year_is_the_end_of_its_fourth_quarter():
+    from rag.periods import fits, of_call
+
+    for text, year in [("How big was RKLB's launch backlog at the end of 2023?", 2023),
+                       ("What was Carnival's liquidity at the end of fiscal 2021?", 2021),
+                       ("What was net debt at year-end 2021?", 2021), ("安德玛2021年底的现金是多少？", 2021)]:
+        assert named(text) == {Period("year_end", year)}, text
+    # the end of a quarter of the year is that quarter
+    assert named("at the end of the fourth quarter of 2023") == {Period("quarter", 2023, 4)}
+    asked = named("How big was the launch backlog at the end of 2023?")
+    q4, q3 = of_call(2023, 4, "2024-02-27"), of_call(2023, 3, "2023-11-08")
+    assert fits(asked, "We ended Q4 2023 with launch backlog of $248.3 million.", q4)
+    assert fits(asked, "We ended 2023 with launch backlog of $248.3 million.", q4)
+    # "the quarter", or no period, on the fourth quarter's call: its end is the year's
+    assert fits(asked, "Launch backlog was $248.3 million at the end of the quarter.", q4)
+    assert fits(asked, "Launch backlog was $248.3 million.", q4)
+    # not on another quarter's call, nor at the end of another quarter, nor of another year
+    assert not fits(asked, "Launch backlog was $200 million at the end of the quarter.", q3)
+    assert not fits(asked, "Launch backlog was $200 million.", q3)
+    assert not fits(asked, "Launch backlog was $200 million at the end of the third quarter.", q4)
+    assert not fits(asked, "We ended Q4 2022 with launch backlog of $120 million.", q4)
+    # the whole year asked is still not a quarter's
+    assert not fits(named("What was revenue in 2023?"), "We ended Q4 2023 with revenue of $60 million.", q4)
 
 
 def test_a_ratio_asked_is_measured_by_the_ratio_not_by_its_metric(base_config):
