@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from rag.answer.records import Answer, Draft, Evidence, Refuse, Retry
-from rag.answer.stages.parts import CheckParts, merge
+from rag.answer.stages.parts import CheckParts, merge, without_repeats
 from rag.chunking import Chunk
 from rag.config import Config
 from rag.glossary import load
@@ -98,6 +98,22 @@ def test_a_part_is_answered_by_a_figure_measuring_it_or_by_its_terms(check):
     # a figure part no retrieved sentence states is absent, not missing
     q2 = "What was Cainiao's revenue, and what was Cainiao's free cash flow?"
     assert check.answered(parts(q2)[1], q2, d) is None
+
+
+def test_a_part_about_one_business_is_read_in_the_sentences_naming_it(check):
+    taotian = P("c5", "淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%。")
+    cloud = P("c6", "云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。")
+    q = "淘天集团和云智能集团的经调整 EBITA 分别是多少？"
+    both = draft("淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%[1]。云智能集团的经调整 EBITA 为 24 亿人民币，"
+                 "同比增长 86%[2]。", q, [taotian, cloud], lang="zh")
+    taotian_part, cloud_part = check.split(q, "zh")
+    # the other business's figure in the answer does not make this one's unanswered
+    assert check.answered(taotian_part, q, both) is True and check.answered(cloud_part, q, both) is True
+    one = draft("淘天集团的经调整 EBITA 为 599 亿元人民币[1]。", q, [taotian, cloud], lang="zh")
+    assert check.answered(cloud_part, q, one) is False
+    # a figure of the other business, given under this one's name, is still no answer
+    swapped = draft("云智能集团的经调整 EBITA 为 599 亿元人民币[1]。", q, [taotian, cloud], lang="zh")
+    assert check.answered(cloud_part, q, swapped) is False
 
 
 def test_a_list_whose_items_open_with_its_is_a_part_per_item(check):
@@ -207,6 +223,20 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
     second = Draft(replace(retry.evidence, passages=[q3[1]]), text="It was relatively flat in Q3[1].")
     for out in (retry.fallback(d3), retry.combine(d3, second)):
         assert out.absent == ["organic revenue (Co · Q2 2021)"]
+
+
+def test_a_re_answer_restating_the_answer_adds_only_what_is_new(check):
+    first = draft("Chipotle's digital sales were $840 million, up 9%[1].", "q", passages=(CAINIAO,))
+    second = draft("Digital sales grew nearly 9% year-over-year to $840 million[1]. Digital sales were 42.5% of "
+                   "sales[1]. It was driven by the app[1].", "q", passages=(CAINIAO,))
+    assert without_repeats(second, first).text == "Digital sales were 42.5% of sales[1]. It was driven by the app[1]."
+    # asked again, the model said only what the answer said: nothing is added
+    q = "What did Alibaba say about Cainiao's IPO, and what was Cainiao's revenue this quarter?"
+    d = draft("Cainiao's revenue was RMB 28.5 billion[1]. Alibaba withdrew Cainiao's IPO[2].", q)
+    retry = check.run(draft("Alibaba withdrew Cainiao's IPO[2].", q))
+    assert isinstance(retry, Retry)
+    again = Draft(replace(retry.evidence, passages=[CAINIAO]), text="Cainiao's revenue was RMB 28.5 billion[1].")
+    assert retry.combine(d, again).text == d.text
 
 
 def test_a_part_answered_on_its_own_joins_with_its_markers_renumbered():

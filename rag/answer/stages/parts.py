@@ -26,11 +26,11 @@ from dataclasses import replace
 
 from ...asked import metric_list, split
 from ...chunking import Chunk
-from ...claims import MARKER_RE
+from ...claims import MARKER_RE, sentences
 from ...glossary import squash
 from ...knowledge import found
 from ...numbers import source_numbers
-from ...measures import (labelled, measure_of, measured, metric_heads, metrics_by,
+from ...measures import (figures, labelled, measure_of, measured, metric_heads, metrics_by,
                          names_metric, naming_sentences, stating_sentences)
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
@@ -71,9 +71,13 @@ class CheckParts(Stage):
         part is one metric of a list the question names."""
         ev, k = draft.evidence, self.ctx.knowledge
         if (m := self.figure_measure(part, whole, ev)) is not None:
-            # a part about one of several businesses is answered by a figure given for it by name
+            # a part about one of several businesses is answered by a figure given for it by
+            # name, read in the answer's sentences naming it when the others give another's
+            # figures ("淘天集团的经调整 EBITA 为 599 亿……。云智能集团的经调整 EBITA 为 24 亿……")
             named = not m.units or m.names_unit(squash(draft.text))
-            if named and measured(draft.text, ev.passages, m, whole):
+            own = " ".join(s for s in sentences(draft.text) if m.names_unit(squash(s))) if m.units else ""
+            if (named and measured(draft.text, ev.passages, m, whole)) or \
+                    (own and measured(own, ev.passages, m, whole)):
                 return True
             chunks = [h.chunk for h in ev.hits]
             if any(stating_sentences(m, chunks)):
@@ -223,6 +227,11 @@ class CheckParts(Stage):
         def combine(first: Draft, second: Draft | Refuse) -> Draft:
             if not answers(second):
                 return unanswered(first)
+            second = without_repeats(second, first)
+            if not second.text and not items:
+                return cut(first)  # the re-answer only repeated the answer: nothing to add, nothing absent
+            if not second.text:
+                return unanswered(first)
             both = merge(cut(first), second, missing)
             # the re-answer gave some of them: the others are quoted, not said absent
             still = [p for p in quoted if self.answered(p, ev.question, both, True) is not True]
@@ -270,6 +279,18 @@ def quote(draft: Draft, quoted: list[tuple[str, Chunk, str]]) -> Draft:
         added.append(f"{label[:1].upper() + label[1:]}{'：' if zh else ': '}{sentence.rstrip('.。 ')}[{n}]{'。' if zh else '.'}")
     sep = "" if zh else " "
     return draft.but(text=draft.text.rstrip() + sep + sep.join(added), evidence=replace(ev, passages=passages))
+
+
+def without_repeats(second: Draft, first: Draft) -> Draft:
+    """`second` (the answer to parts asked again) without its sentences
+    giving only figures `first` already gives: asked again, the model often
+    restates the answer ("Digital sales grew nearly 9% year-over-year to
+    $840 million", after "digital sales were $840 million, up 9%"), shown
+    twice otherwise. Sentences with no figure stay."""
+    given = figures(first.text)
+    kept = [s for s in sentences(second.text)
+            if not (own := figures(s)) or not all(any(f.same_value(g) for g in given) for f in own)]
+    return second.but(text=("" if second.evidence.lang == "zh" else " ").join(kept))
 
 
 def merge(first: Draft, second: Draft | Refuse, asked: list[str]) -> Draft:
