@@ -229,7 +229,9 @@ ZH_PART_RE = re.compile(r"[，,；;]\s*(?:以及|并且|另外|还有|同时|此
 EN_ASKS_RE = re.compile(r"\b(?:what|how|who|whom|which|when|why|where|whose)\b|^\s*(?:did|does|do|is|are|was|were|has|"
                         r"have|had|will|would|can|could)\b", re.I)
 ZH_ASKS_RE = re.compile(r"多少|什么|哪|谁|如何|怎么|怎样|为什么|为何|是否|吗|呢|几")
-SENTENCE_SPLIT_RE = re.compile(r"(?<=[?？])\s*(?=\S)")
+# A question ends at its question mark, unless the mark closes a quotation: "（追问，上一问是“合并收入是多少？”）
+# 同比增长多少？" is one question (the form a part leaning on the one before is asked again in).
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[?？])\s*(?=[^\s”\"'’」』）)])")
 # Glossary kinds that make a part a question of its own: it names what it is about.
 SUBJECT_KINDS = {"unit", "product", "person", "firm", "company", "finance", "concept", "strategy", "region"}
 

@@ -47,6 +47,9 @@ def P(cid, text):
     ("What was Taobao and Tmall's revenue?", ["What was Taobao and Tmall's revenue?"]),
     ("在考虑员工持股计划后，股数减少了多少？", ["在考虑员工持股计划后，股数减少了多少？"]),
     ("What drove revenue growth, and why?", ["What drove revenue growth, and why?"]),
+    # a question mark closing a quotation ends no part: a part asked again with the one it leans on
+    ("（追问，上一问是“净利润是多少？”）同比减少了多少？", ["（追问，上一问是“净利润是多少？”）同比减少了多少？"]),
+    ('(Follow-up to "What was revenue?") how did it change?', ['(Follow-up to "What was revenue?") how did it change?']),
 ])
 def test_a_question_splits_into_the_questions_it_holds(question, expected):
     assert parts(question) == expected
