@@ -137,7 +137,7 @@ def test_a_listed_metric_given_another_figure_loses_it_before_it_is_asked_again(
     d = draft("Cainiao's revenue was RMB 961 million, and adjusted EBITA was RMB 961 million[1].", q, [CAINIAO])
     retry = check.run(d)
     assert isinstance(retry, Retry) and "revenue" in retry.evidence.question
-    out = retry.fallback(d)
+    out = retry.fallback(retry.draft)
     # with no generation left, the sentence stating it by its name is quoted, not said absent
     assert out.text == "Adjusted EBITA was RMB 961 million[1]. Revenue: 菜鸟的收入为 285 亿元人民币，同比增长 24%[1]."
     assert out.absent == []
@@ -153,7 +153,7 @@ def test_a_listed_metric_the_re_answer_leaves_out_is_quoted(check):
     retry = check.run(d)
     assert isinstance(retry, Retry)
     second = Draft(replace(retry.evidence, passages=[CAINIAO]), text="Cainiao's revenue was RMB 28.5 billion[1].")
-    out = retry.combine(d, second)
+    out = retry.combine(retry.draft, second)
     assert out.text == ("Cainiao's logistics business kept growing[1]. Cainiao's revenue was RMB 28.5 billion[1]. "
                         "Adjusted EBITA: 菜鸟的经调整 EBITA 为 9.61 亿元人民币[1].")
     assert out.absent == []
@@ -167,9 +167,9 @@ def test_a_part_found_absent_stays_said_absent_when_another_is_asked_again(check
     fcf = "What were Cainiao's free cash flow this quarter?"
     assert check.split(q, "en")[1] == fcf
     # no generation left, or the re-answer given: either way free cash flow is said to be absent
-    assert retry.fallback(d).absent == [fcf]
+    assert retry.fallback(retry.draft).absent == [fcf]
     second = Draft(replace(retry.evidence, passages=[CAINIAO]), text="Cainiao's adjusted EBITA was RMB 961 million[1].")
-    out = retry.combine(d, second)
+    out = retry.combine(retry.draft, second)
     assert out.absent == [fcf] and out.text.endswith("Cainiao's adjusted EBITA was RMB 961 million[1].")
 
 
@@ -206,7 +206,7 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
     assert [c.id for c in retry.evidence.passages] == ["b"]
     assert retry.evidence.scope == ["co-q3-2021"] and "Co · Q3 2021" in retry.evidence.prompt_question
     # no generation left: the call's sentence stating it is quoted, under its name and cited
-    out = retry.fallback(d)
+    out = retry.fallback(retry.draft)
     assert out.text == ("Organic revenue grew 10% in Q4 2021[1]. "
                         "Co · Q3 2021: Our Q3 organic revenue was up 14% with price/mix up 6%[2].")
     assert [c.id for c in out.evidence.passages] == ["d", "b"] and out.evidence.passages[1].text == q3[1].text
@@ -224,7 +224,7 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
     retry = check.by_call(d3)
     assert retry.evidence.scope == ["co-q3-2021"]
     second = Draft(replace(retry.evidence, passages=[q3[1]]), text="It was relatively flat in Q3[1].")
-    for out in (retry.fallback(d3), retry.combine(d3, second)):
+    for out in (retry.fallback(retry.draft), retry.combine(retry.draft, second)):
         assert out.absent == ["organic revenue (Co · Q2 2021)"]
 
 

@@ -128,6 +128,24 @@ def test_a_combined_retry_adds_its_answer_and_a_fallback_stands_when_none_is_lef
     assert final.text == "first answered" and final.absent == ["part?"]
 
 
+def test_a_retry_starts_from_the_draft_as_its_stage_left_it():
+    """What the stage noted before asking again (a part it found absent) is
+    what the fallback and the combined answer start from."""
+    def parts(draft):
+        if "part" in draft.text:
+            return draft
+        return Retry("a part left out", ev("part?"), draft=draft.but(absent=["other?"]),
+                     combine=lambda a, b: a.but(text=a.text + " " + b.text), fallback=lambda d: d)
+
+    p = Pipeline(Ctx(), [generating(lambda e: f"{e.question} answered"), stage(parts)])
+    _, final = drain(p.run(Draft(ev("first"))))
+    assert final.text == "first answered part? answered" and final.absent == ["other?"]
+    assert final.generations == 2
+    p = Pipeline(Ctx(Config(max_retries=0)), [generating(lambda e: f"{e.question} answered"), stage(parts)])
+    _, final = drain(p.run(Draft(ev("first"))))
+    assert final.text == "first answered" and final.absent == ["other?"]
+
+
 def test_a_stage_can_be_left_out_by_configuration_and_changes_are_noted():
     def shout(draft):
         return draft.but(text=draft.text.upper())

@@ -11,7 +11,7 @@ The loop:
   here, its pieces yielded to the caller as they come;
 - a `Retry` starts again at the generation stage with the evidence it names
   (or, with `combine`, answers that evidence on its own and adds the result
-  to the current draft); retries are bounded (`Config.max_retries`, one by
+  to the draft as the stage left it, `Retry.draft`); retries are bounded (`Config.max_retries`, one by
   default), and a retry asked for when none is left becomes its `fallback`,
   by default a refusal;
 - every change, retry and refusal is noted on the draft (`Draft.notes`):
@@ -116,8 +116,9 @@ class Pipeline:
                 return out
             # a Retry
             draft.notes.append(Note(name, "retry", out.reason))
+            kept = out.draft or draft  # what the fallback or the combined answer starts from
             if retries <= 0:
-                fallback = out.fallback(draft) if out.fallback else Refuse(out.reason)
+                fallback = out.fallback(kept) if out.fallback else Refuse(out.reason)
                 if isinstance(fallback, Refuse):
                     fallback.notes = draft.notes + fallback.notes
                     return fallback
@@ -132,8 +133,8 @@ class Pipeline:
                 continue
             sub = yield from self.run(fresh, self.restart, retries=0)
             if isinstance(sub, Draft):
-                draft.generations = sub.generations
-            draft, i = out.combine(draft, sub), i + 1
+                kept = kept.but(generations=sub.generations)
+            draft, i = out.combine(kept, sub), i + 1
         return draft
 
     @staticmethod

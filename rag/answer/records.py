@@ -100,12 +100,15 @@ class Retry:
     """Answer again from `evidence` (one extra generation). With `combine`,
     the new answer is added to the current one (a part of the question it
     left out) instead of replacing it. `fallback` is what stands when no
-    retry is left (default: a refusal for `reason`)."""
+    retry is left (default: a refusal for `reason`). Both start from `draft`,
+    the draft as the stage left it (what it noted, say the parts it found
+    absent), or else the draft the stage was given."""
 
     reason: str
     evidence: Evidence
     combine: Callable[[Draft, "Draft | Refuse"], Draft] | None = None
     fallback: Callable[[Draft], "Draft | Refuse"] | None = None
+    draft: Draft | None = None
 
 
 @dataclass

@@ -29,7 +29,7 @@ from ...chunking import Chunk
 from ...claims import MARKER_RE, sentences
 from ...glossary import squash
 from ...knowledge import found
-from ...numbers import source_numbers
+from ...numbers import find_match, source_numbers
 from ...measures import (figures, labelled, measure_of, measured, metric_heads, metrics_by,
                          names_metric, naming_sentences, stating_sentences)
 from ...prompting import load_prompt, select_passages
@@ -75,9 +75,10 @@ class CheckParts(Stage):
             # name, read in the answer's sentences naming it when the others give another's
             # figures ("淘天集团的经调整 EBITA 为 599 亿……。云智能集团的经调整 EBITA 为 24 亿……")
             named = not m.units or m.names_unit(squash(draft.text))
+            if named and measured(draft.text, ev.passages, m, whole):
+                return True
             own = " ".join(s for s in sentences(draft.text) if m.names_unit(squash(s))) if m.units else ""
-            if (named and measured(draft.text, ev.passages, m, whole)) or \
-                    (own and measured(own, ev.passages, m, whole)):
+            if own and measured(own, ev.passages, m, whole):
                 return True
             chunks = [h.chunk for h in ev.hits]
             if any(stating_sentences(m, chunks)):
@@ -166,14 +167,9 @@ class CheckParts(Stage):
                                                 self.ctx.glossary), prompt_question=own)
         said = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c in missing]
         quoted = [(label[cid], *first_stated[next(c.id for c in stating if c.call == cid)]) for cid in missing]
-        # the retry's answer is added to the draft this stage was given: the calls
-        # found to hold none are noted on it again
-        def noted(d: Draft) -> Draft:
-            return d.but(absent=d.absent + absent)
-
-        return Retry(MISSING, sub, fallback=lambda d: quote(noted(d), quoted),
-                     combine=lambda first, second: merge(noted(first), second, said) if answers(second)
-                     else quote(noted(first), quoted))
+        return Retry(MISSING, sub, draft=draft, fallback=lambda d: quote(d, quoted),
+                     combine=lambda first, second: merge(first, second, said) if answers(second)
+                     else quote(first, quoted))
 
     def run(self, draft: Draft) -> Draft | Retry | Refuse:
         ev = draft.evidence
@@ -209,10 +205,6 @@ class CheckParts(Stage):
         unmeasured = {a for p in missing if items for a in metric_heads(self.ctx.glossary, listed[p])}
 
         def cut(d: Draft) -> Draft:
-            # the retry's answer is added to the draft this stage was given: the
-            # parts found absent are noted on it again ("…, and its liquidity?"
-            # said absent, not dropped in silence while revenue is asked again)
-            d = d.but(absent=d.absent + absent)
             return drop_figures(d, self.ctx.glossary, lambda claim, piece, n, labels: any(
                 names_metric(b, a) for a in unmeasured for b in labels)) if unmeasured else d
 
@@ -238,7 +230,9 @@ class CheckParts(Stage):
             both = quote(both, [quoted[p] for p in still]) if still else both
             return both.but(absent=[a for a in both.absent if a not in still])
 
-        return Retry(MISSING, sub, fallback=unanswered, combine=combine)
+        # starting from this draft, the parts found absent stay said to be absent ("…, and its
+        # liquidity?" not dropped in silence while revenue is asked again)
+        return Retry(MISSING, sub, draft=draft, fallback=unanswered, combine=combine)
 
     def quoted_item(self, part: str, item: str, ev: Evidence) -> tuple[str, Chunk, str] | None:
         """The first retrieved sentence stating the listed metric `item` of
@@ -288,8 +282,7 @@ def without_repeats(second: Draft, first: Draft) -> Draft:
     $840 million", after "digital sales were $840 million, up 9%"), shown
     twice otherwise. Sentences with no figure stay."""
     given = figures(first.text)
-    kept = [s for s in sentences(second.text)
-            if not (own := figures(s)) or not all(any(f.same_value(g) for g in given) for f in own)]
+    kept = [s for s in sentences(second.text) if not (own := figures(s)) or not all(find_match(f, given) for f in own)]
     return second.but(text=("" if second.evidence.lang == "zh" else " ").join(kept))
 
 
