@@ -393,15 +393,23 @@ def metrics_by(glossary, sent: str, n: num.Number) -> set:
     return metric_heads(glossary, sent[max(0, n.start - before) : n.end + after], sent)
 
 
+# The end of an answer's sentence: its closing mark (after its markers) before a space or the end.
+SENTENCE_END_RE = re.compile(r"(?:\[\d+\])*[.!?。！？](?:\[\d+\])*(?=\s|$)|[。！？]")
+
+
 def labelled(text: str, glossary, after: bool = False) -> list[tuple[num.Number, set]]:
     """Each figure of `text` with the metrics the text names right before it
     (since the figure before), and with `after` those right after it too (to
-    the figure after: "a $68 million profit")."""
+    the figure after, within its sentence: "a $68 million profit"; not "…RMB
+    28.5 billion[1]. Its adjusted EBITA…", the next sentence's metric)."""
     found = figures(text)
     out = []
     for i, n in enumerate(found):
         start = found[i - 1].end if i else 0
-        end = (found[i + 1].start if i + 1 < len(found) else len(text)) if after else n.start
+        end = n.start
+        if after:
+            stop = SENTENCE_END_RE.search(text, n.end)
+            end = min(found[i + 1].start if i + 1 < len(found) else len(text), stop.start() if stop else len(text))
         out.append((n, metric_heads(glossary, text[start:n.start], text) |
                     (metric_heads(glossary, text[n.end:end], text) if after else set())))
     return out

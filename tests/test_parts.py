@@ -147,6 +147,21 @@ def test_a_listed_metric_given_another_figure_loses_it_before_it_is_asked_again(
     assert check.quoted_item(q.replace("revenue and adjusted EBITA", "revenue"), "revenue", d.evidence) is None
 
 
+def test_a_listed_metric_given_a_figure_of_another_period_is_absent_and_loses_it(check):
+    q = "What were Cainiao's revenue and adjusted EBITA in the fourth quarter of 2023?"
+    year = P("c5", "In the fourth quarter of 2023, Cainiao's revenue was RMB 28.5 billion. "
+                   "For full year 2023, Cainiao's adjusted EBITA was RMB 3 billion.")
+    d = draft("Cainiao's revenue was RMB 28.5 billion[1]. Its adjusted EBITA was RMB 3 billion[1].", q, [year])
+    revenue, ebita = check.split(q, "en")
+    assert check.answered(revenue, q, d, True) is True
+    assert check.answered(ebita, q, d, True) is None  # the year's figure under the quarter's name: not said
+    out = check.run(d)
+    assert out.text == "Cainiao's revenue was RMB 28.5 billion[1]." and out.absent == [ebita]
+    # the same figure from a sentence of the quarter asked answers it
+    quarter = replace(year, text=year.text.replace("For full year 2023", "In the fourth quarter of 2023"))
+    assert check.answered(ebita, q, draft(d.text, q, [quarter]), True) is True
+
+
 def test_a_listed_metric_the_re_answer_leaves_out_is_quoted(check):
     q = "What were Cainiao's revenue and adjusted EBITA this quarter?"
     d = draft("Cainiao's logistics business kept growing[1].", q, [CAINIAO])

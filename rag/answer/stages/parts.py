@@ -30,8 +30,9 @@ from ...claims import MARKER_RE, sentences
 from ...glossary import squash
 from ...knowledge import found
 from ...numbers import find_match, source_numbers
+from ...periods import fits
 from ...measures import (figures, labelled, measure_of, measured, metric_heads, metrics_by,
-                         names_metric, naming_sentences, stating_sentences)
+                         names_metric, naming_sentences, sources, stating_sentences)
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
@@ -90,9 +91,11 @@ class CheckParts(Stage):
             # absent (the part carries the whole question's words, which the
             # sentence stating it need not: "… profit, both reported and
             # excluding special items?" answered by "a $68 million profit")
+            # and from a sentence of the period asked: "Q4 net income … $977 million"
+            # read from "For full year 2021, our net income was 977 million" is not said
             asked = metric_heads(self.ctx.glossary, part)
-            given = any(names_metric(b, a) for _, near in labelled(draft.text, self.ctx.glossary, after=True)
-                        for a in asked for b in near)
+            given = any(names_metric(b, a) and self.of_period(n, m, ev.passages)
+                        for n, near in labelled(draft.text, self.ctx.glossary, after=True) for a in asked for b in near)
             return True if given else None
         if not self_contained(part, k) and part != parts(whole)[0]:
             return True  # leans on the part before it ("来自哪家机构？"): answered with it
@@ -106,6 +109,13 @@ class CheckParts(Stage):
             return bool(text.strip())
         held = sum(w for f, w in terms.items() if found(set(f), text))
         return held / sum(terms.values()) >= TERMS_COVER
+
+    @staticmethod
+    def of_period(n, m, passages: list[Chunk]) -> bool:
+        """A sentence of `passages` holding the figure `n` (or none holds it)
+        fits the periods `m` asks."""
+        held = [(sent, c.call) for _, sent, _, c, _ in sources([n], passages)]
+        return not held or any(fits(m.asked_periods, sent, m.implied.get(call, frozenset())) for sent, call in held)
 
     def terms(self, part: str) -> dict[frozenset[str], float]:
         """The part's names, terms and nouns (their forms), weighed by rarity."""
@@ -187,6 +197,13 @@ class CheckParts(Stage):
         if absent and len(absent) == len(asked):
             return Refuse("the calls state none of: " + " / ".join(absent))
         draft = draft.but(absent=draft.absent + absent)
+        # a listed metric said to be absent loses the figure the answer gave it from another period
+        stale = [(metric_heads(self.ctx.glossary, listed[p]), m) for p in absent
+                 if items and (m := self.figure_measure(p, ev.question, ev)) is not None]
+        if stale:
+            draft = drop_figures(draft, self.ctx.glossary, lambda claim, piece, n, labels: any(
+                any(names_metric(b, a) for a in heads for b in labels) and not self.of_period(n, m, ev.passages)
+                for heads, m in stale))
         if not missing:
             return draft
         question = " ".join(missing)
@@ -303,7 +320,7 @@ def merge(first: Draft, second: Draft | Refuse, asked: list[str]) -> Draft:
     text = MARKER_RE.sub(lambda m: f"[{renumber.get(int(m.group(1)), m.group(1))}]", second.text)
     have = {h.chunk.id for h in first.evidence.hits}
     hits = first.evidence.hits + [h for h in second.evidence.hits if h.chunk.id not in have]
-    sep = "" if first.evidence.lang == "zh" else " "
+    sep = "" if first.evidence.lang == "zh" or not first.text.strip() else " "
     return first.but(text=first.text.rstrip() + sep + text, evidence=replace(first.evidence, passages=passages, hits=hits),
                      unverified=first.unverified + second.unverified, corrections=first.corrections + second.corrections,
                      absent=first.absent + second.absent, generations=second.generations,
