@@ -17,6 +17,12 @@ def run(ctx, question, passages, text, lang="en"):
     return CheckLabels(ctx).run(draft(question, passages, passages, text, lang=lang))
 
 
+def stands(ctx, passage, text):
+    """The English answer `text`, drawn from `passage`, passes unchanged."""
+    d = draft("q?", [passage], [passage], text, lang="en")
+    return CheckLabels(ctx).run(d) is d
+
+
 def test_a_figure_its_source_gives_another_metric_is_dropped_with_its_continuation(ctx):
     out = run(ctx, "What was Under Armour's inventory and how did it change?", [CASH],
               "Under Armour's inventory at the end of Q4 2021 was $1.7 billion, down 9% from the previous year[1].")
@@ -79,22 +85,19 @@ def test_a_figure_whose_source_names_no_metric_next_to_it_is_read_with_the_sente
     assert out.text == "Revenue is $92 million to $98 million[1]."
     # the sentence before names the answer's metric: the figure is its own ("We expect it to be …")
     pronoun = P("Turning to adjusted EBITDA. We expect a loss of $28 million to $30 million.", 11)
-    d = draft("q?", [pronoun], [pronoun], "The adjusted EBITDA loss is $28 million to $30 million[1].", lang="en")
-    assert CheckLabels(ctx).run(d) is d
+    assert stands(ctx, pronoun, "The adjusted EBITDA loss is $28 million to $30 million[1].")
 
 
 def test_a_basis_written_before_a_metric_only_qualifies_it(ctx):
     opex = P("We expect first-quarter GAAP operating expenses to range between $73 million and $75 million.", 12)
     out = run(ctx, "What GAAP net loss is expected?", [opex], "The GAAP net loss is $73 million to $75 million[1].")
     assert out.text == "" and out.corrections
-    d = draft("q?", [opex], [opex], "GAAP operating expenses are $73 million to $75 million[1].", lang="en")
-    assert CheckLabels(ctx).run(d) is d
+    assert stands(ctx, opex, "GAAP operating expenses are $73 million to $75 million[1].")
 
 
 def test_a_level_followed_by_its_change_is_a_level(ctx):
     eps = P("Fourth quarter comparable earnings per share of $0.45 was a decline of 5% year over year.", 9)
-    d = draft("q?", [eps], [eps], "Comparable EPS in Q4 2021 was $0.45[1].", lang="en")
-    assert CheckLabels(ctx).run(d) is d
+    assert stands(ctx, eps, "Comparable EPS in Q4 2021 was $0.45[1].")
 
 
 
@@ -123,5 +126,19 @@ def test_a_figure_is_read_under_the_metric_its_own_clause_names(ctx):
     assert out.text == "Net income was $977 million, or $1.61 per diluted share[1]."
     assert ("and its liquidity at the end of 2021 was $1.3 billion.", "") in out.corrections
     # a clause naming no metric before its figure is read with the clause before ("Net income, …, was")
-    d = draft("q?", [income], [income], "Net income, including the payroll support, was $977 million[1].", lang="en")
-    assert CheckLabels(ctx).run(d) is d
+    assert stands(ctx, income, "Net income, including the payroll support, was $977 million[1].")
+
+
+def test_an_amount_is_read_under_the_metric_written_right_after_it(ctx):
+    capital = P("We returned $15 billion in share repurchases during fiscal 2021. We invested $830 million in "
+                "capital expenditures during the fourth quarter.", 12)
+    # "$15 billion on share repurchases": not capital expenditures, read back from the figure before
+    assert stands(ctx, capital, "Home Depot spent approximately $830 million on capital expenditures and "
+              "$15 billion on share repurchases[1].")
+    # the metric after the amount is its label, and a wrong one is found
+    out = run(ctx, "How much did Home Depot spend on capex?", [capital],
+              "Home Depot spent $15 billion of capital expenditures[1].")
+    assert out.text == ""
+    # a share "of" a metric is no figure of it
+    ratio = P("Operating expenses were approximately 19.7% of sales.", 13)
+    assert stands(ctx, ratio, "Operating expenses were 19.7% of sales[1].")

@@ -130,6 +130,32 @@ class CheckLabels(Stage):
                                    or all(n.kind in ("year", "date") for n in num.extract(u))])
 
 
+# An amount whose metric follows it: "$15 billion on share repurchases", "$830
+# million of capital expenditures", "$4.5 billion in buybacks", "an $85 million
+# profit". Not a share "of" something ("19.7% of sales" is no sales figure).
+AFTER_AMOUNT_RE = re.compile(r"\s*(?:(?:of|on|in|for)\s+(?:the\s+|our\s+|its\s+|their\s+)?)?", re.I)
+
+
+def named_after(glossary, piece: str, n: num.Number, within: str) -> set:
+    """The metrics named right after the amount `n` of the clause `piece`
+    (the figure's own label when the answer writes it after: "spent $830
+    million on capital expenditures and $15 billion on share repurchases",
+    where reading back from $15 billion finds capital expenditures)."""
+    if n.kind != "amount":
+        return set()
+    rest = piece[n.end :]
+    start = AFTER_AMOUNT_RE.match(rest).end()
+    spans = glossary.spans(rest, METRIC_KINDS, within)
+    first = next((x for x in spans if x[0] >= start), None)
+    if first is None or first[0] != start:
+        return set()
+    run_end = first[1]  # a run of names one right after the other is named by its last
+    for x0, x1, _ in spans:
+        if x0 > first[0] and not rest[run_end:x0].strip(" -"):
+            run_end = x1
+    return metric_heads(glossary, rest[start:run_end], within)
+
+
 def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], bool]) -> list[tuple[int, int]]:
     """The spans of `text` (one sentence) to drop: each clause giving a figure
     `wrong` says is wrong (given the clause, the figure and the metrics named
@@ -144,7 +170,8 @@ def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], b
             # the metrics named before the figure in its own clause; else since
             # the figure before ("977 million or $1.61 per diluted share, and
             # its liquidity was $1.3 billion": not the share's metric)
-            labels = metric_heads(glossary, text[max(previous, a) : a + n.start], text) or \
+            labels = named_after(glossary, piece, n, text) or \
+                metric_heads(glossary, text[max(previous, a) : a + n.start], text) or \
                 metric_heads(glossary, text[previous : a + n.start], text)
             previous = a + n.end
             bad = wrong(piece, n, labels) or bad
