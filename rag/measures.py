@@ -79,7 +79,9 @@ MODIFIER_RE = re.compile(r"(?<![\w'’.-])([A-Za-z][A-Za-z-]+)\s+$")
 NOT_NARROWING = EN_GENERIC | EN_NOT_MEASURED | {
     "strong", "solid", "healthy", "robust", "record", "higher", "lower", "better", "worse", "positive", "negative",
     "continued", "significant", "modest", "improved", "underlying", "consolidated", "net", "gaap", "reported",
-    "reportable", "corporate", "operating"}
+    "reportable", "corporate", "operating",
+    # a number's scale is part of the figure, not a kind of the metric ("an $85 million profit")
+    "thousand", "million", "billion", "trillion", "percent", "points"}
 # Words of a sentence stating the whole group's figure ("合并收入", "consolidated
 # revenue"): it names no business unit, yet its figures are not a unit's.
 GROUP_LEVEL_RE = re.compile(r"合并|集团整体|整个集团|consolidated|group-wide|across the group", re.I)
@@ -116,8 +118,12 @@ class Measure:
         cruise day"): that ratio is the measure, not the metric itself."""
         if self.glossary is None:
             return False
-        # longest names first: "earnings per share" is its own metric, not earnings per something
-        return any(PER_RE.match(self.question, end) for _, end, _ in self.glossary.spans(self.question, METRIC_KINDS))
+        # longest names first: "earnings per share" is its own metric, not earnings per something;
+        # so is a name followed by one that opens with "per" ("earnings" + "per diluted share")
+        spans = self.glossary.spans(self.question, METRIC_KINDS)
+        starts = {a for a, _, _ in spans}
+        return any((m := PER_RE.match(self.question, end)) and m.start() + len(m.group()) - len(m.group().lstrip())
+                   not in starts for _, end, _ in spans)
 
     @property
     def empty(self) -> bool:

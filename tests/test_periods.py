@@ -194,3 +194,11 @@ def test_a_ratio_asked_is_measured_by_the_ratio_not_by_its_metric(base_config):
     eps = measure_of("What were earnings per share in the fourth quarter?", k)
     assert not eps.ratio_asked and per_day.ratio_asked
     assert measured("EPS was $0.14[1].", [P("Excluding special items, earnings per share was $0.14.")], eps)
+    # nor is a name followed by one opening with "per": "earnings" + "per diluted share" is EPS
+    both = measure_of("Excluding special items, what were Q4 net income and earnings per diluted share?", k)
+    assert not both.ratio_asked
+    # and a number's scale before a metric does not narrow it: "an $85 million profit" is net income
+    profit = P("And excluding special items, we reported an $85 million profit or $0.14 per diluted share.")
+    assert measured("Net income was $85 million and EPS $0.14[1].", [profit], both)
+    income = measure_of("Excluding special items, what was Q4 net income?", k)
+    assert measured("Net income was $85 million[1].", [profit], income)
