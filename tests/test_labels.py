@@ -142,3 +142,13 @@ def test_an_amount_is_read_under_the_metric_written_right_after_it(ctx):
     # a share "of" a metric is no figure of it
     ratio = P("Operating expenses were approximately 19.7% of sales.", 13)
     assert stands(ctx, ratio, "Operating expenses were 19.7% of sales[1].")
+
+
+def test_a_clause_kept_after_an_opening_phrase_loses_its_joining_word(ctx):
+    out = run(ctx, "What were revenue and net income?", [OPINC],
+              "Excluding special items, revenue was $486 million, and net income was $360 million[1].")
+    assert out.text == "Excluding special items, net income was $360 million[1]."
+    # after a kept figure the joining word stays
+    out = run(ctx, "What were net income, revenue and EPS?", [OPINC],
+              "Net income was $360 million, revenue was $486 million, and operating income was $486 million[1].")
+    assert out.text == "Net income was $360 million, and operating income was $486 million[1]."

@@ -194,13 +194,18 @@ def drop_figures(draft: Draft, glossary, wrong: Callable[[cl.Claim, str, num.Num
         if not spans:
             kept.append(claim)
             continue
-        rest, last = "", 0
+        pieces, last = [], 0
         for a, b in spans:
-            rest += claim.text[last:a]
+            pieces.append(claim.text[last:a])
             last = b
             dropped.append(claim.text[a:b].strip(" ,，;；"))
-        rest = (rest + claim.text[last:]).strip()
-        rest = JOINING_RE.sub("", rest).strip(" ,，;；")
+        rest = ""
+        for piece in pieces + [claim.text[last:]]:
+            # after nothing, or an opening phrase with no figure ("Excluding special items,"),
+            # a kept clause's joining word goes ("and earnings per share were …")
+            space = " " if rest and not rest.endswith(("，", "；")) else ""
+            rest += JOINING_RE.sub(space, piece) if not figures(rest) else piece
+        rest = rest.strip().strip(" ,，;；")
         if figures(rest):
             end = claim.text.rstrip()[-1:] if claim.text.rstrip()[-1:] in cl.ENDS else ""
             kept.append(cl.Claim(rest[:1].upper() + rest[1:] + (end if not rest.endswith(end) else ""), claim.markers))

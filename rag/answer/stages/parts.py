@@ -289,7 +289,8 @@ def quote(draft: Draft, quoted: list[tuple[str, Chunk, str]]) -> Draft:
         n = next(i for i, c in enumerate(passages, 1) if c.id == chunk.id)
         added.append(f"{label[:1].upper() + label[1:]}{'：' if zh else ': '}{sentence.rstrip('.。 ')}[{n}]{'。' if zh else '.'}")
     sep = "" if zh else " "
-    return draft.but(text=draft.text.rstrip() + sep + sep.join(added), evidence=replace(ev, passages=passages))
+    text = (draft.text.rstrip() + sep + sep.join(added)).strip()
+    return draft.but(text=text, evidence=replace(ev, passages=passages))
 
 
 def without_repeats(second: Draft, first: Draft) -> Draft:
