@@ -43,7 +43,7 @@ PATTERNS: dict[str, list[re.Pattern]] = {
         re.compile(r"(?<!相对)(?<![较比与])(?P<year>20\d\d)" + _S + r"年(?!" + _S + r"[\d０-９第一二三四上下前头同])"
                    r"|全年|全财年"),
         re.compile(r"\b(?:full[- ]year|calendar(?: year)?|for|in|of|during|through)" + _S + r"(?P<year>20\d\d)\b"
-                   r"(?!\s*(?:Q[1-4]|first|second|third|fourth|quarter))"
+                   r"(?!\s*(?:Q[1-4]|first|second|third|fourth|quarter|levels?))"
                    r"|\b(?P<year2>20\d\d)\s+(?:full[- ]year|annual|guidance|guide|outlook|targets?)\b"
                    r"|\b(?:the|our|a) full[- ]year\b", re.I),
         # "over 2022" is the period of what is done over it ("$10.5 billion of free cash flow over
@@ -157,8 +157,15 @@ SHARED_QUARTER = [
 ]
 
 
-def named(text: str) -> set[Period]:
-    """The periods `text` names explicitly."""
+# Words making the quarter after them a comparison's base: "a sequential
+# improvement versus the second quarter" speaks of the third quarter's figure.
+BASE_BEFORE_RE = re.compile(r"\b(?:versus|vs\.?|compared\s+(?:to|with)|relative\s+to)\s+(?:the\s+)?$", re.I)
+
+
+def named(text: str, of_source: bool = False) -> set[Period]:
+    """The periods `text` names explicitly; `of_source`: a passage's sentence,
+    whose quarter after "versus" is a comparison's base (in a question, "Q3
+    2021 vs Q4 2021" asks both)."""
     out: set[Period] = set()
     for p in SHARED_QUARTER:
         for m in p.finditer(text):
@@ -166,6 +173,8 @@ def named(text: str) -> set[Period]:
             out.add(Period("quarter", int(year) if year else None, _ORD[m.group("o").lower()]))
     for p in NUMBERED_QUARTER:  # a quarter by number, its year with it: not also a fiscal year
         def take(m: re.Match) -> str:
+            if of_source and BASE_BEFORE_RE.search(text, 0, m.start()):
+                return " " * len(m.group())  # a comparison's base, not the figure's quarter
             g = m.groupdict()
             number = int(g["n"]) if g.get("n") else _ORD[g["o"].lower()]
             year = g.get("year")
@@ -226,7 +235,7 @@ def fits(asked: set[Period], sentence: str, implied: frozenset[Period] = frozens
     also met by a sentence naming no period whose call speaks of that year
     (`implied`, from `of_call`); the end of a year, by one naming no period
     or "the quarter" on a call of the year's fourth quarter."""
-    stated = named(sentence)
+    stated = named(sentence, of_source=True)
     ends = {a for a in asked if a.kind == "year_end"}
     own = next((p for p in implied if p.kind == "quarter"), None)  # the call's own quarter
     if ends and own is not None:

@@ -75,6 +75,8 @@ def P(*sentences):
     # "over 2022" is a period, "grew 5% over 2019" a change's base
     ("We expect $10.5 billion of free cash flow over 2022.", {Period("year", 2022)}),
     ("Revenue grew 5% over 2019, and unit cases were up over 2019 levels.", set()),
+    # nor is a year's level: "ahead of 2019 levels" is a comparison's base
+    ("Unit case growth was 6% with absolute unit cases ahead of 2019 levels.", set()),
 ])
 def test_named_periods(text, periods):
     assert named(text) == periods
@@ -89,6 +91,11 @@ def test_a_period_other_than_the_reported_quarter_must_be_named_by_the_sentence(
     assert fits(named("How much has Alibaba exited so far in fiscal 2024?"),
                 "2024财年开始至今，即本财年头九个月期间，我们已经退出了 17 亿美元的非核心资产。")
     assert fits(named("本季度的收入是多少？"), "合并收入共计 2,603 亿元人民币。")  # the reported quarter
+    # a quarter after "versus" in a passage is a comparison's base; in a question, one asked
+    both = named("Compare unit case growth in Q3 2021 vs Q4 2021.")
+    assert both == {Period("quarter", 2021, 3), Period("quarter", 2021, 4)}
+    assert fits(both, "Unit case growth was 6%, a sequential improvement versus the second quarter.")
+    assert not fits(both, "Unit case growth in the second quarter was 8%.")
 
 
 def test_conflict_needs_two_explicit_periods_that_differ():
