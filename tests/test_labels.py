@@ -152,3 +152,17 @@ def test_a_clause_kept_after_an_opening_phrase_loses_its_joining_word(ctx):
     out = run(ctx, "What were net income, revenue and EPS?", [OPINC],
               "Net income was $360 million, revenue was $486 million, and operating income was $486 million[1].")
     assert out.text == "Net income was $360 million, and operating income was $486 million[1]."
+
+
+def test_and_before_a_figure_divides_clauses(ctx):
+    from rag.answer.stages.labels import clause_spans
+
+    t = "Growth was 6% in Q3 2021 and 10% in Q4 2021, while sales and costs rose."
+    assert [t[a:b] for a, b in clause_spans(t)] == ["Growth was 6% in Q3 2021", " and 10% in Q4 2021,",
+                                                    " while sales and costs rose."]
+    capital = P("We returned $15 billion in share repurchases during fiscal 2021, including $4.5 billion in the "
+                "fourth quarter. We invested $830 million in capital expenditures during the fourth quarter.", 14)
+    # only the wrong figure's clause goes, not the right one joined to it by "and"
+    out = run(ctx, "How much did Home Depot spend on capex and buybacks?", [capital],
+              "Home Depot spent $15 billion on capital expenditures and $4.5 billion on share repurchases[1].")
+    assert out.text == "$4.5 billion on share repurchases[1]."

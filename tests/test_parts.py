@@ -241,6 +241,12 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
     second = Draft(replace(retry.evidence, passages=[q3[1]]), text="It was relatively flat in Q3[1].")
     for out in (retry.fallback(retry.draft), retry.combine(retry.draft, second)):
         assert out.absent == ["organic revenue (Co · Q2 2021)"]
+    # a figure the answer gives for the call stating none goes, with its clause only
+    d2 = replace(d3, evidence=replace(d3.evidence, passages=q3[1:2] + q4, hits=[H(c, 1.0) for c in q3[1:2] + q4]),
+                 text="Organic revenue was flat in Q3 2021, grew 10% in Q4 2021 and 3% in Q2 2021[2].")
+    out = check.by_call(d2).draft  # Q3 asked again (its figure is in words), from the answer as it stands
+    assert out.text == "Organic revenue was flat in Q3 2021, grew 10% in Q4 2021[2]."
+    assert out.absent == ["organic revenue (Co · Q2 2021)"]
 
 
 def test_a_re_answer_restating_the_answer_adds_only_what_is_new(check):

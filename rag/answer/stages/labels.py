@@ -156,11 +156,31 @@ def named_after(glossary, piece: str, n: num.Number, within: str) -> set:
     return metric_heads(glossary, rest[start:run_end], within)
 
 
+# " and " right before a figure also divides clauses: "6% in Q3 2021 and 10% in
+# Q4 2021", "$15 billion on capital expenditures and $4.5 billion on share
+# repurchases" give two figures, each its own.
+AND_FIGURE_RE = re.compile(r"\s+(?=(?:and|以及|和)\s*(?:(?:US|RMB|HK)?\$|¥|€|£)?\s?\d)", re.I)
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Where the clauses of `text` (one sentence) are (CLAUSE_RE, then AND_FIGURE_RE)."""
+    out = []
+    for m in CLAUSE_RE.finditer(text):
+        if not m.group().strip():
+            continue
+        start = m.start()
+        for cut in AND_FIGURE_RE.finditer(text, m.start(), m.end()):
+            out.append((start, cut.start()))
+            start = cut.start()
+        out.append((start, m.end()))
+    return out
+
+
 def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], bool]) -> list[tuple[int, int]]:
     """The spans of `text` (one sentence) to drop: each clause giving a figure
     `wrong` says is wrong (given the clause, the figure and the metrics named
     right before it), with the clauses after it naming no metric."""
-    clauses = [(m.start(), m.end()) for m in CLAUSE_RE.finditer(text) if m.group().strip()]
+    clauses = clause_spans(text)
     drop, previous, dropping = [], 0, False
     for a, b in clauses:
         piece = text[a:b]

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ...asked import metric_list, split
+from ...call_periods import names_call, quarter_spans
 from ...chunking import Chunk
 from ...claims import MARKER_RE, sentences
 from ...glossary import squash
@@ -151,10 +152,21 @@ class CheckParts(Stage):
                 stating += [replace(c, text=" ".join(s)) for c, s in found]
                 first_stated.update({c.id: (c, s[0]) for c, s in found})
         label = {cid: calls[cid].label if cid in calls else cid for cid in ev.scope}
-        absent = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c, st in status.items() if st is None]
+        # what is asked, by its names; by the question itself when no metric or business
+        # names it (a word alone, "unit" of "unit case volume growth", says too little)
+        what = (m.describe(ev.lang) if m.metrics or m.units else "") or ev.question.rstrip("?？.。 ")
+        absent = [f"{what} ({label[c]})" for c, st in status.items() if st is None]
         missing = [c for c, st in status.items() if st is False]
         if len(absent) == len(status):
             return Refuse("the calls state none of: " + " / ".join(absent))
+        # a figure the answer gives for a call stating none ("… and 10% in Q4 2021", the Q4
+        # call giving no growth: its 10 is another measure's) goes with its clause
+        none = [calls[c] for c, st in status.items() if st is None and c in calls]
+        others = [calls[c] for c, st in status.items() if st is not None and c in calls]
+        if none:
+            draft = drop_figures(draft, self.ctx.glossary, lambda claim, piece, n, labels: any(
+                names_call(p, c) and not any(names_call(p, o) for o in others)
+                for _, _, p in quarter_spans(piece) for c in none))
         draft = draft.but(absent=draft.absent + absent)
         if not missing:
             return draft
@@ -175,7 +187,7 @@ class CheckParts(Stage):
         sub = Evidence(question=ev.question, lang=ev.lang, hits=hits, top_k=ev.top_k, scope=missing,
                        passages=select_passages(stating[:top_k], ev.lang, self.ctx.cfg.context_tokens,
                                                 self.ctx.glossary), prompt_question=own)
-        said = [f"{m.describe(ev.lang) or ev.question} ({label[c]})" for c in missing]
+        said = [f"{what} ({label[c]})" for c in missing]
         quoted = [(label[cid], *first_stated[next(c.id for c in stating if c.call == cid)]) for cid in missing]
         return Retry(MISSING, sub, draft=draft, fallback=lambda d: quote(d, quoted),
                      combine=lambda first, second: merge(first, second, said) if answers(second)
