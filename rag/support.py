@@ -31,7 +31,6 @@
 
 from __future__ import annotations
 
-import re
 
 from . import numbers as num
 from .chunking import Chunk

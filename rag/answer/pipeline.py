@@ -28,7 +28,7 @@ from ..generate import LLM
 from ..glossary import Glossary
 from ..knowledge import Knowledge
 from ..retrieve import Retriever
-from .records import Draft, Evidence, Note, Refuse, Retry
+from .records import Draft, Note, Refuse
 from .stages.cite import AttributeCitations
 from .stages.complete import Complete
 from .stages.coverage import CheckCoverage
