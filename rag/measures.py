@@ -122,8 +122,8 @@ class Measure:
         # so is a name followed by one that opens with "per" ("earnings" + "per diluted share")
         spans = self.glossary.spans(self.question, METRIC_KINDS)
         starts = {a for a, _, _ in spans}
-        return any((m := PER_RE.match(self.question, end)) and m.start() + len(m.group()) - len(m.group().lstrip())
-                   not in starts for _, end, _ in spans)
+        return any((m := PER_RE.match(self.question, end)) and m.end() - len(m.group().lstrip()) not in starts
+                   for _, end, _ in spans)
 
     @property
     def empty(self) -> bool:
@@ -270,8 +270,14 @@ class Measure:
         near = context[-PLACE_CONTEXT:] + sent
         return (self.metric_near(sent, n) and self.words_held(sent) and self.about_unit(sent, n, context)
                 and all(found(p.forms, near) for p in self.places)
-                and periods.fits(self.asked_periods, sent, self.implied.get(call, frozenset()))
+                and self.fits_period(sent, call)
                 and self.year_ago_near(sent, n))
+
+    def fits_period(self, sent: str, call: str = "") -> bool:
+        """The sentence `sent` (of the call `call`) names no other period than
+        those asked (periods.fits, with the years that call's sentences naming
+        none speak of)."""
+        return periods.fits(self.asked_periods, sent, self.implied.get(call, frozenset()))
 
     def year_ago_near(self, sent: str, n: num.Number) -> bool:
         """Asked for a year-ago figure (or a change against the previous
@@ -489,7 +495,7 @@ def naming_sentences(m: Measure, passages: list[Chunk]) -> list[list[str]]:
         kept = []
         for s, e in sentence_spans(c.text):
             sent = c.text[s:e]
-            if not entries or not periods.fits(m.asked_periods, sent, m.implied.get(c.call, frozenset())):
+            if not entries or not m.fits_period(sent, c.call):
                 continue
             before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
             sizes = [(n.start, n.end) for n in num.source_numbers(sent) if n.kind in MEASURED_KINDS]

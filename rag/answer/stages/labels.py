@@ -145,15 +145,15 @@ def named_after(glossary, piece: str, n: num.Number, within: str) -> set:
         return set()
     rest = piece[n.end :]
     start = AFTER_AMOUNT_RE.match(rest).end()
-    spans = glossary.spans(rest, METRIC_KINDS, within)
-    first = next((x for x in spans if x[0] >= start), None)
-    if first is None or first[0] != start:
+    spans = [x for x in glossary.spans(rest, METRIC_KINDS, within) if x[0] >= start]
+    if not spans or spans[0][0] != start:
         return set()
-    run_end = first[1]  # a run of names one right after the other is named by its last
-    for x0, x1, _ in spans:
-        if x0 > first[0] and not rest[run_end:x0].strip(" -"):
-            run_end = x1
-    return metric_heads(glossary, rest[start:run_end], within)
+    last = spans[0]  # a run of names one right after the other is named by its last (metric_heads)
+    for x in spans[1:]:
+        if rest[last[1] : x[0]].strip(" -"):
+            break
+        last = x
+    return {last[2]}
 
 
 # " and " right before a figure also divides clauses: "6% in Q3 2021 and 10% in

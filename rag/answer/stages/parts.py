@@ -31,7 +31,6 @@ from ...claims import MARKER_RE, sentences
 from ...glossary import squash
 from ...knowledge import found
 from ...numbers import find_match, source_numbers
-from ...periods import fits
 from ...measures import (figures, labelled, measure_of, measured, metric_heads, metrics_by,
                          names_metric, naming_sentences, sources, stating_sentences)
 from ...prompting import load_prompt, select_passages
@@ -116,7 +115,7 @@ class CheckParts(Stage):
         """A sentence of `passages` holding the figure `n` (or none holds it)
         fits the periods `m` asks."""
         held = [(sent, c.call) for _, sent, _, c, _ in sources([n], passages)]
-        return not held or any(fits(m.asked_periods, sent, m.implied.get(call, frozenset())) for sent, call in held)
+        return not held or any(m.fits_period(sent, call) for sent, call in held)
 
     def terms(self, part: str) -> dict[frozenset[str], float]:
         """The part's names, terms and nouns (their forms), weighed by rarity."""
