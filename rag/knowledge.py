@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .dictionary import Dictionary, _stemmer
 from .glossary import Glossary, squash
@@ -39,9 +39,16 @@ class Knowledge:
     n_passages: int = 1
 
     def in_corpus(self, term: str) -> bool:
-        """`term` occurs somewhere in the calls (spacing and case aside)."""
+        """`term` occurs somewhere in the calls (spacing, case and hyphens
+        aside: a question's "Asia-Pacific" is the call's "Asia Pacific", its
+        "e-commerce" the call's "ecommerce", and the other way round)."""
         t = squash(term)
-        return bool(t) and t in self.corpus_flat
+        bare = t.replace("-", "")
+        return bool(bare) and (t in self.corpus_flat or bare in self._corpus_unhyphenated)
+
+    @cached_property
+    def _corpus_unhyphenated(self) -> str:
+        return self.corpus_flat.replace("-", "")
 
     def rarity(self, forms: set[str]) -> float:
         """How rare the rarest-attested form of a term is across passages

@@ -857,3 +857,17 @@ def test_an_english_word_only_ever_a_noun_is_a_noun_without_a_chinese_rendering(
     k = Knowledge(Glossary([]), Dictionary(english={}))
     assert k.is_noun("footwear", {"footwear"}) and k.is_noun("occupancy", {"occupancy"})
     assert not k.is_noun("wholesale", {"wholesale"}) and not k.is_noun("pricing", {"pricing"})
+
+
+def test_a_term_hyphenated_otherwise_than_the_call_writes_it_is_in_the_calls():
+    """"Asia-Pacific" asked of a call that writes "Asia Pacific" (and
+    "e-commerce" of one that writes "ecommerce") is the call's term, not an
+    absent concept to refuse on; a word the call does not hold stays absent."""
+    from rag.dictionary import Dictionary
+    from rag.glossary import Glossary
+
+    k = Knowledge(Glossary([]), Dictionary(english={}),
+                  corpus_flat="revenueinasiapacificgrew34%;e-commercegrew;wholesalerevenue")
+    assert k.in_corpus("Asia-Pacific") and k.in_corpus("Asia Pacific")
+    assert k.in_corpus("ecommerce") and k.in_corpus("e-commerce")
+    assert not k.in_corpus("Latin-America") and not k.in_corpus("-")
