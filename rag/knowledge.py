@@ -42,9 +42,8 @@ class Knowledge:
         """`term` occurs somewhere in the calls (spacing, case and hyphens
         aside: a question's "Asia-Pacific" is the call's "Asia Pacific", its
         "e-commerce" the call's "ecommerce", and the other way round)."""
-        t = squash(term)
-        bare = t.replace("-", "")
-        return bool(bare) and (t in self.corpus_flat or bare in self._corpus_unhyphenated)
+        bare = squash(term).replace("-", "")  # a term held as written is held without its hyphens too
+        return bool(bare) and bare in self._corpus_unhyphenated
 
     @cached_property
     def _corpus_unhyphenated(self) -> str:
