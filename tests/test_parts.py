@@ -103,6 +103,26 @@ def test_a_part_is_answered_by_a_figure_measuring_it_or_by_its_terms(check):
     assert check.answered(parts(q2)[1], q2, d) is None
 
 
+def test_a_part_leaning_on_the_one_before_it_measures_what_that_one_names(check):
+    """"同比增长多少？" read alone names nothing a sentence could state: it was
+    said to be absent beside the answer giving the change."""
+    q = "菜鸟的收入是多少？同比增长多少？"
+    revenue, change = check.split(q, "zh")
+    both = draft("菜鸟的收入为 285 亿元人民币，同比增长 24%[1]。", q, lang="zh")
+    assert check.answered(change, q, both, before=revenue) is True
+    assert check.run(both).absent == []
+    # the part it leans on unanswered, it is not answered either: asked again when the
+    # call states it, absent when the call does not
+    other = draft("菜鸟撤回了 IPO 申请[2]。", q, lang="zh")
+    assert check.answered(change, q, other, before=revenue) is False
+    assert check.answered(change, q, draft("菜鸟撤回了 IPO 申请[1]。", q, [IPO], lang="zh"), before=revenue) is None
+    # a leaning part's own words are measured with it: absent when no sentence states them
+    q2 = "How much in non-core assets has it exited, and how much did it raise from selling listed-company stakes?"
+    exited, raised = parts(q2)
+    d = draft("It has exited US$1.7 billion of non-core assets[1].", q2, [P("c7", "我们已经退出了 17 亿美元的非核心资产。")])
+    assert check.answered(raised, q2, d, before=exited) is None
+
+
 def test_a_part_about_one_business_is_read_in_the_sentences_naming_it(check):
     taotian = P("c5", "淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%。")
     cloud = P("c6", "云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。")

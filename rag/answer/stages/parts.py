@@ -54,24 +54,34 @@ class CheckParts(Stage):
         """The parts of `question` (one for a question of one part): rag/asked.py."""
         return split(question, lang, self.ctx.knowledge, self.ctx.cfg.prompts_dir)
 
-    def figure_measure(self, part: str, whole: str, ev: Evidence):
+    def figure_measure(self, part: str, whole: str, ev: Evidence, before: str = ""):
         """What the part measures when it asks for a figure (its businesses
-        those of the whole question when it names none); else None."""
+        those of the whole question when it names none); else None. A part
+        leaning on the part `before` it with no word of its own ("同比增长多少？",
+        "how did it change?") measures what that part names, in its own
+        periods: read alone, it names nothing a sentence could state, and was
+        said to be absent beside the answer giving it ("…同比增长 5%。电话会记录中
+        没有提到：同比增长多少？"). One with words of its own ("what load factor
+        does it expect?") is measured by them alone: the figure answering the
+        part before it does not answer it."""
         k = self.ctx.knowledge
-        if not (asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k))):
+        own = words(part, k)
+        if not (asks_figure(part, k) or (asks_figure(whole, k) and not own)):
             return None
-        m = asked_measure(self.ctx, part, ev.scope)
+        leaning = before and not own and not self_contained(part, k)
+        m = asked_measure(self.ctx, f"{before.rstrip()} {part}" if leaning else part, ev.scope)
         if not m.units:
             of_whole = measure_of(whole, k)
             m.units, m.other_units = of_whole.units, of_whole.other_units
         return m
 
-    def answered(self, part: str, whole: str, draft: Draft, item: bool = False) -> bool | None:
+    def answered(self, part: str, whole: str, draft: Draft, item: bool = False, before: str = "") -> bool | None:
         """True if the answer answers `part`; None if the calls do not state
         it (a figure no retrieved sentence gives); False otherwise. `item`: the
-        part is one metric of a list the question names."""
+        part is one metric of a list the question names; `before`: the part
+        before it."""
         ev, k = draft.evidence, self.ctx.knowledge
-        if (m := self.figure_measure(part, whole, ev)) is not None:
+        if (m := self.figure_measure(part, whole, ev, before)) is not None:
             # a part about one of several businesses is answered by a figure given for it by
             # name, read in the answer's sentences naming it when the others give another's
             # figures ("淘天集团的经调整 EBITA 为 599 亿……。云智能集团的经调整 EBITA 为 24 亿……")
@@ -202,7 +212,7 @@ class CheckParts(Stage):
             return draft
         listed = dict(metric_list(ev.question, self.ctx.glossary)) if len(parts(ev.question)) < 2 else {}
         items = list(listed) == asked
-        status = {p: self.answered(p, ev.question, draft, items) for p in asked}
+        status = {p: self.answered(p, ev.question, draft, items, asked[i - 1] if i else "") for i, p in enumerate(asked)}
         absent = [p for p, s in status.items() if s is None]
         missing = [p for p, s in status.items() if s is False]
         if absent and len(absent) == len(asked):
