@@ -111,6 +111,9 @@ def test_a_part_leaning_on_the_one_before_it_measures_what_that_one_names(check)
     both = draft("菜鸟的收入为 285 亿元人民币，同比增长 24%[1]。", q, lang="zh")
     assert check.answered(change, q, both, before=revenue) is True
     assert check.run(both).absent == []
+    # the figure answering the part it leans on does not answer it too: asked again
+    alone = draft("菜鸟的收入为 285 亿元人民币[1]。", q, lang="zh")
+    assert check.answered(change, q, alone, before=revenue) is False
     # the part it leans on unanswered, it is not answered either: asked again when the
     # call states it, absent when the call does not
     other = draft("菜鸟撤回了 IPO 申请[2]。", q, lang="zh")

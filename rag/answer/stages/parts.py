@@ -61,19 +61,21 @@ class CheckParts(Stage):
         "how did it change?") measures what that part names, in its own
         periods: read alone, it names nothing a sentence could state, and was
         said to be absent beside the answer giving it ("…同比增长 5%。电话会记录中
-        没有提到：同比增长多少？"). One with words of its own ("what load factor
-        does it expect?") is measured by them alone: the figure answering the
-        part before it does not answer it."""
+        没有提到：同比增长多少？"). One with words of its own ("what figure did
+        the CFO come back with?") is measured by them alone."""
         k = self.ctx.knowledge
-        own = words(part, k)
-        if not (asks_figure(part, k) or (asks_figure(whole, k) and not own)):
+        if not (asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k))):
             return None
-        leaning = before and not own and not self_contained(part, k)
-        m = asked_measure(self.ctx, f"{before.rstrip()} {part}" if leaning else part, ev.scope)
+        m = asked_measure(self.ctx, f"{before.rstrip()} {part}" if self.leans(part, before) else part, ev.scope)
         if not m.units:
             of_whole = measure_of(whole, k)
             m.units, m.other_units = of_whole.units, of_whole.other_units
         return m
+
+    def leans(self, part: str, before: str) -> bool:
+        """`part` leans on the part `before` it with no word of its own."""
+        k = self.ctx.knowledge
+        return bool(before) and not words(part, k) and not self_contained(part, k)
 
     def answered(self, part: str, whole: str, draft: Draft, item: bool = False, before: str = "") -> bool | None:
         """True if the answer answers `part`; None if the calls do not state
@@ -82,15 +84,21 @@ class CheckParts(Stage):
         before it."""
         ev, k = draft.evidence, self.ctx.knowledge
         if (m := self.figure_measure(part, whole, ev, before)) is not None:
-            # a part about one of several businesses is answered by a figure given for it by
-            # name, read in the answer's sentences naming it when the others give another's
-            # figures ("淘天集团的经调整 EBITA 为 599 亿……。云智能集团的经调整 EBITA 为 24 亿……")
-            named = not m.units or m.names_unit(squash(draft.text))
-            if named and measured(draft.text, ev.passages, m, whole):
-                return True
-            own = " ".join(s for s in sentences(draft.text) if m.names_unit(squash(s))) if m.units else ""
-            if own and measured(own, ev.passages, m, whole):
-                return True
+            if self.leans(part, before):
+                # it asks more of what the part before it asks ("…收入是多少？同比增长多少？"):
+                # answered by a figure of it besides the one answering that part
+                if sum(measured(f.text, ev.passages, m, whole) for f in figures(draft.text)) >= 2:
+                    return True
+            else:
+                # a part about one of several businesses is answered by a figure given for it by
+                # name, read in the answer's sentences naming it when the others give another's
+                # figures ("淘天集团的经调整 EBITA 为 599 亿……。云智能集团的经调整 EBITA 为 24 亿……")
+                named = not m.units or m.names_unit(squash(draft.text))
+                if named and measured(draft.text, ev.passages, m, whole):
+                    return True
+                own = " ".join(s for s in sentences(draft.text) if m.names_unit(squash(s))) if m.units else ""
+                if own and measured(own, ev.passages, m, whole):
+                    return True
             chunks = [h.chunk for h in ev.hits]
             if any(stating_sentences(m, chunks)):
                 return False
