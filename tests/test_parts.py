@@ -119,6 +119,13 @@ def test_a_part_leaning_on_the_one_before_it_measures_what_that_one_names(check)
     other = draft("菜鸟撤回了 IPO 申请[2]。", q, lang="zh")
     assert check.answered(change, q, other, before=revenue) is False
     assert check.answered(change, q, draft("菜鸟撤回了 IPO 申请[1]。", q, [IPO], lang="zh"), before=revenue) is None
+    # a leaning part asking a period of its own is answered by a figure of that period
+    q3 = "What was Cainiao's revenue in the fourth quarter, and what was it in the third quarter?"
+    q4_part, q3_part = parts(q3)
+    both_q4 = draft("In the fourth quarter Cainiao's revenue was RMB 28.5 billion, up 24%[1].", q3,
+                    [P("c8", "In the fourth quarter, Cainiao's revenue was RMB 28.5 billion, up 24% year over year.")])
+    assert check.answered(q4_part, q3, both_q4) is True
+    assert check.answered(q3_part, q3, both_q4, before=q4_part) is not True
     # a leaning part's own words are measured with it: absent when no sentence states them
     q2 = "How much in non-core assets has it exited, and how much did it raise from selling listed-company stakes?"
     exited, raised = parts(q2)

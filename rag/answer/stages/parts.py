@@ -31,7 +31,7 @@ from ...claims import MARKER_RE, sentences
 from ...glossary import squash
 from ...knowledge import found
 from ...numbers import find_match, source_numbers
-from ...measures import (figures, labelled, measure_of, measured, metric_heads, metrics_by,
+from ...measures import (asked_periods, figures, labelled, measure_of, measured, metric_heads, metrics_by,
                          names_metric, naming_sentences, sources, stating_sentences)
 from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
@@ -66,7 +66,10 @@ class CheckParts(Stage):
         k = self.ctx.knowledge
         if not (asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k))):
             return None
-        m = asked_measure(self.ctx, f"{before.rstrip()} {part}" if self.leans(part, before) else part, ev.scope)
+        leaning = self.leans(part, before)
+        m = asked_measure(self.ctx, f"{before.rstrip()} {part}" if leaning else part, ev.scope)
+        if leaning and (own := asked_periods(part)):
+            m.asked_periods = own  # "…in Q4? And in Q3?": Q3's figure, not Q4's
         if not m.units:
             of_whole = measure_of(whole, k)
             m.units, m.other_units = of_whole.units, of_whole.other_units
@@ -85,9 +88,11 @@ class CheckParts(Stage):
         ev, k = draft.evidence, self.ctx.knowledge
         if (m := self.figure_measure(part, whole, ev, before)) is not None:
             if self.leans(part, before):
-                # it asks more of what the part before it asks ("…收入是多少？同比增长多少？"):
-                # answered by a figure of it besides the one answering that part
-                if sum(measured(f.text, ev.passages, m, whole) for f in figures(draft.text)) >= 2:
+                # it asks more of what the part before it asks: in a period of its own ("And in
+                # Q3?"), a figure of that period; else ("…收入是多少？同比增长多少？") a figure
+                # besides the one answering that part
+                needed = 1 if asked_periods(part) else 2
+                if sum(measured(f.text, ev.passages, m, whole) for f in figures(draft.text)) >= needed:
                     return True
             else:
                 # a part about one of several businesses is answered by a figure given for it by
