@@ -54,31 +54,17 @@ class CheckParts(Stage):
         """The parts of `question` (one for a question of one part): rag/asked.py."""
         return split(question, lang, self.ctx.knowledge, self.ctx.cfg.prompts_dir)
 
-    def figure_measure(self, part: str, whole: str, ev: Evidence, before: str = ""):
+    def figure_measure(self, part: str, whole: str, ev: Evidence):
         """What the part measures when it asks for a figure (its businesses
-        those of the whole question when it names none); else None. A part
-        leaning on the part `before` it with no word of its own ("同比增长多少？",
-        "how did it change?") measures what that part names, in its own
-        periods: read alone, it names nothing a sentence could state, and was
-        said to be absent beside the answer giving it ("…同比增长 5%。电话会记录中
-        没有提到：同比增长多少？"). One with words of its own ("what figure did
-        the CFO come back with?") is measured by them alone."""
+        those of the whole question when it names none); else None."""
         k = self.ctx.knowledge
         if not (asks_figure(part, k) or (asks_figure(whole, k) and not words(part, k))):
             return None
-        leaning = self.leans(part, before)
-        m = asked_measure(self.ctx, f"{before.rstrip()} {part}" if leaning else part, ev.scope)
-        if leaning and (own := asked_periods(part)):
-            m.asked_periods = own  # "…in Q4? And in Q3?": Q3's figure, not Q4's
+        m = asked_measure(self.ctx, part, ev.scope)
         if not m.units:
             of_whole = measure_of(whole, k)
             m.units, m.other_units = of_whole.units, of_whole.other_units
         return m
-
-    def leans(self, part: str, before: str) -> bool:
-        """`part` leans on the part `before` it with no word of its own."""
-        k = self.ctx.knowledge
-        return bool(before) and not words(part, k) and not self_contained(part, k)
 
     def answered(self, part: str, whole: str, draft: Draft, item: bool = False, before: str = "") -> bool | None:
         """True if the answer answers `part`; None if the calls do not state
@@ -86,29 +72,21 @@ class CheckParts(Stage):
         part is one metric of a list the question names; `before`: the part
         before it."""
         ev, k = draft.evidence, self.ctx.knowledge
-        if (m := self.figure_measure(part, whole, ev, before)) is not None:
-            if self.leans(part, before):
-                # it asks more of what the part before it asks: in a period of its own ("And in
-                # Q3?"), a figure of that period; else ("…收入是多少？同比增长多少？") a figure
-                # besides the one answering that part
-                needed = 1 if asked_periods(part) else 2
-                if sum(measured(f.text, ev.passages, m, whole) for f in figures(draft.text)) >= needed:
-                    return True
-            else:
-                # a part about one of several businesses is answered by a figure given for it by
-                # name, read in the answer's sentences naming it when the others give another's
-                # figures ("淘天集团的经调整 EBITA 为 599 亿……。云智能集团的经调整 EBITA 为 24 亿……")
-                named = not m.units or m.names_unit(squash(draft.text))
-                if named and measured(draft.text, ev.passages, m, whole):
-                    return True
-                own = " ".join(s for s in sentences(draft.text) if m.names_unit(squash(s))) if m.units else ""
-                if own and measured(own, ev.passages, m, whole):
-                    return True
+        if (m := self.figure_measure(part, whole, ev)) is not None:
+            # a part about one of several businesses is answered by a figure given for it by
+            # name, read in the answer's sentences naming it when the others give another's
+            # figures ("淘天集团的经调整 EBITA 为 599 亿……。云智能集团的经调整 EBITA 为 24 亿……")
+            named = not m.units or m.names_unit(squash(draft.text))
+            if named and measured(draft.text, ev.passages, m, whole):
+                return True
+            own = " ".join(s for s in sentences(draft.text) if m.names_unit(squash(s))) if m.units else ""
+            if own and measured(own, ev.passages, m, whole):
+                return True
             chunks = [h.chunk for h in ev.hits]
             if any(stating_sentences(m, chunks)):
                 return False
             if not item:
-                return None
+                return True if self.given_leaning(part, before, whole, draft) else None
             # one metric of a list: no sentence found stating it, yet the answer
             # gives a figure under its name, checked by the label stage: said, not
             # absent (the part carries the whole question's words, which the
@@ -132,6 +110,24 @@ class CheckParts(Stage):
             return bool(text.strip())
         held = sum(w for f, w in terms.items() if found(set(f), text))
         return held / sum(terms.values()) >= TERMS_COVER
+
+    def given_leaning(self, part: str, before: str, whole: str, draft: Draft) -> bool:
+        """`part` leans on the part `before` it with no word of its own
+        ("同比增长多少？", "how did it change?", "And in Q3?"), and the answer
+        gives it: a figure of what that part names, in the part's own period
+        when it asks one, else a figure besides the one answering that part.
+        Read alone, such a part names nothing a sentence could state, and was
+        said to be absent beside the answer giving it ("…同比增长 5%。电话会记录中
+        没有提到：同比增长多少？"). A part with words of its own ("what figure did
+        the CFO come back with?") is not read this way."""
+        k, ev = self.ctx.knowledge, draft.evidence
+        if not before or words(part, k) or self_contained(part, k):
+            return False
+        m = asked_measure(self.ctx, f"{before.rstrip()} {part}", ev.scope)
+        if own := asked_periods(part):
+            m.asked_periods = own  # "…in Q4? And in Q3?": Q3's figure, not Q4's
+        needed = 1 if own else 2
+        return sum(measured(f.text, ev.passages, m, whole) for f in figures(draft.text)) >= needed
 
     @staticmethod
     def of_period(n, m, passages: list[Chunk]) -> bool:
