@@ -29,6 +29,7 @@ from typing import Callable
 
 from ... import claims as cl
 from ... import numbers as num
+from ...call_periods import quarter_spans
 from ...measures import METRIC_KINDS, figures, metric_heads, metrics_by, related_metrics, sentence_spans
 from ..records import Draft, Stage
 
@@ -179,7 +180,7 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
 def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], bool]) -> list[tuple[int, int]]:
     """The spans of `text` (one sentence) to drop: each clause giving a figure
     `wrong` says is wrong (given the clause, the figure and the metrics named
-    right before it), with the clauses after it naming no metric."""
+    right before it), with the clauses after it naming no metric nor quarter."""
     clauses = clause_spans(text)
     drop, previous, dropping = [], 0, False
     for a, b in clauses:
@@ -195,7 +196,9 @@ def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], b
                 metric_heads(glossary, text[previous : a + n.start], text)
             previous = a + n.end
             bad = wrong(piece, n, labels) or bad
-        if bad or (dropping and not named):
+        # a clause after a dropped one, naming no metric, goes with it ("…, or $1.61 per
+        # share"), unless it names a quarter of its own ("…第三季度为 10%，第四季度为 9%")
+        if bad or (dropping and not named and not quarter_spans(piece)):
             drop.append((a, b))
             dropping = True
         else:
