@@ -128,6 +128,25 @@ def test_a_part_leaning_on_the_one_before_it_is_answered_by_the_figure_it_asks(c
     assert check.answered(raised, q2, d, before=exited) is None
 
 
+def test_a_leaning_part_asked_again_is_not_said_absent_beside_the_figure_answering_it(check, monkeypatch):
+    """Judged unanswered, "同比减少了多少？" is asked again; when the re-answer
+    fails, the answer already giving the change ("同比减少 350 亿元") does not
+    also say the call is silent on it. A leaning part the answer does not
+    give is said to be absent, as before."""
+    q = "公认会计准则净利润是多少？同比减少了多少？"
+    gaap = P("c9", "公认会计准则净利润为 107亿元人民币，同比减少 350 亿元人民币。")
+    net, change = check.split(q, "zh")
+    real = CheckParts.answered
+    monkeypatch.setattr(CheckParts, "answered", lambda self, part, whole, d, item=False, before="":
+                        False if part == change else real(self, part, whole, d, item, before))
+    given = draft("公认会计准则净利润为 107亿元人民币，同比减少 350 亿元人民币[1]。", q, [gaap], lang="zh")
+    retry = check.run(given)
+    assert isinstance(retry, Retry)
+    assert retry.fallback(retry.draft).absent == [] and retry.combine(retry.draft, Refuse("x")).absent == []
+    alone = check.run(draft("公认会计准则净利润为 107亿元人民币[1]。", q, [gaap], lang="zh"))
+    assert alone.fallback(alone.draft).absent == [change]
+
+
 def test_a_part_about_one_business_is_read_in_the_sentences_naming_it(check):
     taotian = P("c5", "淘天集团的经调整 EBITA 为 599 亿元人民币，同比增长 1%。")
     cloud = P("c6", "云智能集团的经调整 EBITA 为 24 亿人民币，同比增长 86%。")
@@ -213,15 +232,13 @@ def test_a_part_found_absent_stays_said_absent_when_another_is_asked_again(check
     assert out.absent == [fcf] and out.text.endswith("Cainiao's adjusted EBITA was RMB 961 million[1].")
 
 
-def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_the_measure(base_config):
-    """Two quarters compared, the answer gives one: the other call is asked
-    from its sentences giving the measure for its quarter, first those its
-    search ranks first; its full-year outlook (another period) is not one."""
-    from rag.library import Call
-    from rag.retrieve import Hit as H
+def C(cid, call, text):
+    return replace(P(cid, text), call=call, call_label=call)
 
-    def C(cid, call, text):
-        return replace(P(cid, text), call=call, call_label=call)
+
+def two_quarters(base_config):
+    """A library of one company's Q3 and Q4 2021 calls, and its parts stage."""
+    from rag.library import Call
 
     q3 = [C("a", "co-q3-2021", "We now expect organic revenue growth of 13% to 14% in 2021."),
           C("b", "co-q3-2021", "Our Q3 organic revenue was up 14% with price/mix up 6%."),
@@ -235,10 +252,20 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
         chunks = q3 + q4
 
         def search(self, question, k, calls=None):  # ranks the outlook first, as a search did
-            return [H(c, 1.0) for c in self.chunks if not calls or c.call in calls][:k]
+            return [Hit(c, 1.0) for c in self.chunks if not calls or c.call in calls][:k]
 
     lib = Library()
-    check = CheckParts(Ctx(base_config, lib.knowledge, lib))
+    return CheckParts(Ctx(base_config, lib.knowledge, lib)), lib, q3, q4
+
+
+def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_the_measure(base_config):
+    """Two quarters compared, the answer gives one: the other call is asked
+    from its sentences giving the measure for its quarter, first those its
+    search ranks first; its full-year outlook (another period) is not one."""
+    from rag.library import Call
+    from rag.retrieve import Hit as H
+
+    check, lib, q3, q4 = two_quarters(base_config)
     question = "How did Co's organic revenue growth in Q4 2021 compare with Q3 2021?"
     d = Draft(Evidence(question=question, lang="en", passages=q4, hits=[H(c, 1.0) for c in q4],
                        scope=["co-q3-2021", "co-q4-2021"]), text="Organic revenue grew 10% in Q4 2021[1].")
@@ -272,6 +299,35 @@ def test_a_call_missing_from_a_comparison_is_asked_from_its_sentences_stating_th
     out = check.by_call(d2).draft  # Q3 asked again (its figure is in words), from the answer as it stands
     assert out.text == "Organic revenue was flat in Q3 2021, grew 10% in Q4 2021[2]."
     assert out.absent == ["organic revenue (Co · Q2 2021)"]
+
+
+def test_a_figure_given_under_the_other_quarter_compared_does_not_answer_for_its_call(base_config):
+    """Asked to compare two quarters, the model gave the fourth quarter's 10%
+    as the third's: read over the whole answer, 10% answered for the Q4 call
+    and the Q3 call's 14% was never asked. Each call is answered by the
+    clauses naming its quarter (or none of the two); the figure given under
+    the wrong quarter goes, and that call is asked again."""
+    check, lib, q3, q4 = two_quarters(base_config)
+    both = q3[1:2] + q4
+    question = "Co的2021年第三季度和第四季度的有机收入增长分别是多少？"
+    d = Draft(Evidence(question=question, lang="zh", passages=both, hits=[Hit(c, 1.0) for c in both],
+                       scope=["co-q3-2021", "co-q4-2021"]), text="2021年第三季度的有机收入增长为 10%，第四季度为 10%[2]。")
+    retry = check.by_call(d)
+    assert isinstance(retry, Retry) and retry.evidence.scope == ["co-q3-2021"]
+    assert retry.draft.text == "第四季度为 10%[2]。"
+    # the two quarters' figures swapped: neither call is answered, though each figure is in a passage
+    swapped = check.by_call(replace(d, text="2021年第三季度的有机收入增长为 10%，第四季度为 14%[1][2]。"))
+    assert isinstance(swapped, Retry) and swapped.evidence.scope == ["co-q3-2021", "co-q4-2021"]
+    # the quarter named in an opening phrase is the clause's after it
+    opening = check.by_call(replace(d, text="有机收入增长为 14%[1]。根据第四季度电话会，有机收入增长为 14%[1]。"))
+    assert isinstance(opening, Retry) and opening.draft.text == "有机收入增长为 14%[1]。"
+    # the right quarter named, or none: the answer stands
+    for text in ("2021年第三季度的有机收入增长为 14%，第四季度为 10%[1][2]。", "有机收入增长为 14%和 10%[1][2]。"):
+        assert check.by_call(replace(d, text=text)).text == text
+    # a clause naming the other quarter too, as a comparison's base, keeps its figure; that call is asked
+    text = "Q3 2021 organic revenue growth was 14% compared to Q4 2021[1]."
+    retry = check.by_call(replace(d, text=text, evidence=replace(d.evidence, lang="en")))
+    assert retry.evidence.scope == ["co-q4-2021"] and retry.draft.text == text
 
 
 def test_a_re_answer_restating_the_answer_adds_only_what_is_new(check):

@@ -37,7 +37,7 @@ from ...prompting import load_prompt, select_passages
 from ...questions import asks_figure, parts, self_contained, words
 from ...scope import resolve
 from ..records import Draft, Evidence, Refuse, Retry, Stage
-from .labels import drop_figures
+from .labels import clause_spans, drop_figures
 from .measure import asked_measure
 from .retrieve import search
 
@@ -149,7 +149,9 @@ class CheckParts(Stage):
         change from Q3 to Q4?", "What was Campbell's revenue?" with two
         quarters indexed) is answered from each: a call whose passages give
         no figure of the measure asked is asked on its own, or said to hold
-        none. None when the question is not about several calls."""
+        none. Each call is answered by the clauses naming its quarter or none
+        of the others' (`about_call`). None when the question is not about
+        several calls."""
         ev, k = draft.evidence, self.ctx.knowledge
         calls = self.ctx.retriever.calls
         if len(ev.scope) < 2 or not asks_figure(ev.question, k):
@@ -160,7 +162,8 @@ class CheckParts(Stage):
         status, stating, first_stated = {}, [], {}
         for cid in ev.scope:
             mine = [c for c in ev.passages if c.call == cid]
-            if measured(draft.text, mine, m):
+            others = [calls[c] for c in ev.scope if c in calls and c != cid]
+            if measured(about_call(draft.text, calls[cid], others) if cid in calls else draft.text, mine, m):
                 status[cid] = True
             else:
                 chunks = [c for c in self.ctx.retriever.chunks if c.call == cid]
@@ -185,6 +188,19 @@ class CheckParts(Stage):
             draft = drop_figures(draft, self.ctx.glossary, lambda claim, piece, n, labels: any(
                 names_call(p, c) and not any(names_call(p, o) for o in others)
                 for _, _, p in quarter_spans(piece) for c in none))
+        # so does a figure it gives under the quarter of a call whose passages do not give it
+        # ("… it actually delivered approximately $10.5 billion, according to the Q4 2021 call",
+        # $10.5 billion being the Q3 call's guidance): that call is asked again, or quoted
+        unmet = [calls[c] for c, st in status.items() if st is False and c in calls]
+        met = [calls[c] for c, st in status.items() if st is True and c in calls]
+        if unmet:
+            def of_unmet(claim, piece, n, labels) -> bool:
+                at = claim.text.find(piece)
+                named = quarters_of(claim.text, at, at + len(piece))  # "… in Q4 2021 was 9% compared to Q3 2021": both
+                return any(names_call(p, c) for p in named for c in unmet) and \
+                    not any(names_call(p, o) for p in named for o in met)
+
+            draft = drop_figures(draft, self.ctx.glossary, of_unmet)
         draft = draft.but(absent=draft.absent + absent)
         if not missing:
             return draft
@@ -259,9 +275,14 @@ class CheckParts(Stage):
         # states next to its figure, by its own name, is quoted from it
         quoted = {p: q for p in missing if items and (q := self.quoted_item(p, listed[p], ev))}
 
+        # a leaning part the answer gives a figure of ("同比减少了多少？" beside "同比减少 350 亿元")
+        # is asked again, yet never said to be absent beside the figure answering it
+        before = {p: asked[i - 1] for i, p in enumerate(asked) if i}
+        given = {p for p in missing if self.given_leaning(p, before.get(p, ""), ev.question, draft)}
+
         def unanswered(d: Draft) -> Draft:
             d = quote(cut(d), list(quoted.values())) if quoted else cut(d)
-            return d.but(absent=d.absent + [p for p in missing if p not in quoted])
+            return d.but(absent=d.absent + [p for p in missing if p not in quoted and p not in given])
 
         def combine(first: Draft, second: Draft | Refuse) -> Draft:
             if not answers(second):
@@ -296,6 +317,37 @@ class CheckParts(Stage):
                 if any(names_metric(b, a) for n in source_numbers(sent) for a in asked for b in metrics_by(g, sent, n)):
                     return item.strip(), c, sent
         return None
+
+
+def about_call(text: str, call, others: list) -> str:
+    """The clauses of the answer `text` that may be about `call`: all but
+    those naming only the quarters of the `others` compared with it. Asked to
+    compare two quarters, the model gave one call's figure under the other's
+    quarter ("第三季度……为 9%", 9% being the fourth quarter's): read over
+    the whole answer, that figure counted as the call's own answer."""
+    kept = []
+    for sent in sentences(text):
+        for a, b in clause_spans(sent):
+            named = quarters_of(sent, a, b)
+            if any(names_call(p, o) for p in named for o in others) and not any(names_call(p, call) for p in named):
+                continue
+            kept.append(sent[a:b])
+    return " ".join(kept)
+
+
+def quarters_of(sent: str, a: int, b: int) -> list:
+    """The quarters the clause `sent[a:b]` is about: those it names, else
+    those its opening phrase names, the clauses with no figure right before
+    it ("According to the Q4 2021 call, it delivered $10.5 billion")."""
+    named = [p for _, _, p in quarter_spans(sent[a:b])]
+    if named or a < 0:
+        return named
+    for x, y in reversed([s for s in clause_spans(sent) if s[1] <= a]):
+        if figures(sent[x:y]):
+            break
+        if named := [p for _, _, p in quarter_spans(sent[x:y])]:
+            return named
+    return []
 
 
 def answers(second: Draft | Refuse) -> bool:
