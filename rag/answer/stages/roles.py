@@ -13,6 +13,9 @@ role and, for an answer, whose question it answers (rag/transcript.py).
   speaker of the cited answer, when one only.
 - An executive named as asking and an analyst named as answering are
   swapped.
+A speaker is known by every name the glossary gives the person, in either
+language ("徐宏" of the transcript is "Toby Xu" of an English answer); a
+name written in is the one of the answer's language.
 Each replacement is listed as a correction; the firm stage then names the
 analyst's firm.
 """
@@ -52,23 +55,49 @@ class CheckRoles(Stage):
                  if (c.role == "analyst" and c.speaker) or c.question_by}
         answerer = {c.speaker for c in draft.cited if c.role == "management" and c.speaker and c.question_by}
         text, corrections = draft.text, []
+        names = {n: self.names(n) for n in management | analysts}
+        written = {n: self.written(n, ev.lang) for n in management | analysts | asker | answerer}
         # the two named the other way round ("Peter Beck asked …, and Kristine Liwag answered"): swapped
-        as_asker = [n for n in management if _before(n, ASK_VERB).search(text)]
-        as_answerer = [n for n in analysts if _before(n, ANSWER_VERB).search(text)]
+        as_asker = [n for n in management if _named(names[n], ASK_VERB, text)]
+        as_answerer = [n for n in analysts if _named(names[n], ANSWER_VERB, text)]
         if len(as_asker) == 1 and len(as_answerer) == 1:
             (executive,), (analyst,) = as_asker, as_answerer
-            text = _before(executive, ASK_VERB).sub("\x00", text)  # held apart while the other is renamed
-            text = _before(analyst, ANSWER_VERB).sub(executive, text).replace("\x00", analyst)
-            return draft.but(text=text, corrections=draft.corrections + [(executive, analyst), (analyst, executive)])
+            text, one = _replace(text, names[executive], ASK_VERB, "\x00")  # held apart while the other is renamed
+            text, other = _replace(text, names[analyst], ANSWER_VERB, written[executive])
+            text = text.replace("\x00", written[analyst])
+            return draft.but(text=text, corrections=draft.corrections + [(w, written[analyst]) for w, _ in one]
+                             + [(w, written[executive]) for w, _ in other])
         if asks_asker and len(asker) == 1:
-            text, fixed = _replace(text, management, ASK_VERB, next(iter(asker)))
+            text, fixed = _replace(text, {f for n in management for f in names[n]}, ASK_VERB,
+                                   written[next(iter(asker))])
             corrections += fixed
         if asks_answerer and len(answerer) == 1:
-            text, fixed = _replace(text, analysts | firms, ANSWER_VERB, next(iter(answerer)))
+            text, fixed = _replace(text, {f for n in analysts for f in names[n]} | firms, ANSWER_VERB,
+                                   written[next(iter(answerer))])
             corrections += fixed
         if not corrections:
             return draft
         return draft.but(text=text, corrections=draft.corrections + corrections)
+
+
+    def _person(self, name: str):
+        """The glossary's entry of the person `name`, if it knows one."""
+        return next((e for e in self.ctx.glossary.expand(name).entries
+                     if e.kind == "person" and name in e.zh + e.en), None)
+
+    def names(self, name: str) -> set[str]:
+        """Every name of the speaker `name` ("徐宏", "Toby Xu", "Xu Hong")."""
+        e = self._person(name)
+        return {name} | ({v for v in e.zh + e.en if len(v) >= 2} if e else set())
+
+    def written(self, name: str, lang: str) -> str:
+        """The speaker's name as an answer in `lang` writes it."""
+        e = self._person(name)
+        return e.name(lang) if e else name
+
+
+def _named(names: set[str], verb: str, text: str) -> bool:
+    return any(_before(n, verb).search(text) for n in names)
 
 
 def _before(name: str, verb: str) -> re.Pattern:
