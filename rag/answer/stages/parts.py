@@ -196,9 +196,8 @@ class CheckParts(Stage):
         if unmet:
             def of_unmet(claim, piece, n, labels) -> bool:
                 at = claim.text.find(piece)
-                named = quarters_of(claim.text, at, at + len(piece))  # "… in Q4 2021 was 9% compared to Q3 2021": both
-                return any(names_call(p, c) for p in named for c in unmet) and \
-                    not any(names_call(p, o) for p in named for o in met)
+                # "… in Q4 2021 was 9% compared to Q3 2021" names both: kept
+                return names_only(quarters_of(claim.text, at, at + len(piece)), unmet, met)
 
             draft = drop_figures(draft, self.ctx.glossary, of_unmet)
         draft = draft.but(absent=draft.absent + absent)
@@ -327,12 +326,14 @@ def about_call(text: str, call, others: list) -> str:
     the whole answer, that figure counted as the call's own answer."""
     kept = []
     for sent in sentences(text):
-        for a, b in clause_spans(sent):
-            named = quarters_of(sent, a, b)
-            if any(names_call(p, o) for p in named for o in others) and not any(names_call(p, call) for p in named):
-                continue
-            kept.append(sent[a:b])
+        kept += [sent[a:b] for a, b in clause_spans(sent) if not names_only(quarters_of(sent, a, b), others, [call])]
     return " ".join(kept)
+
+
+def names_only(named: list, these: list, not_those: list) -> bool:
+    """The quarters `named` name one of the calls `these` and none of `not_those`."""
+    return any(names_call(p, c) for p in named for c in these) and \
+        not any(names_call(p, c) for p in named for c in not_those)
 
 
 def quarters_of(sent: str, a: int, b: int) -> list:

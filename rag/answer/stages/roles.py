@@ -55,8 +55,9 @@ class CheckRoles(Stage):
                  if (c.role == "analyst" and c.speaker) or c.question_by}
         answerer = {c.speaker for c in draft.cited if c.role == "management" and c.speaker and c.question_by}
         text, corrections = draft.text, []
-        names = {n: self.names(n) for n in management | analysts}
-        written = {n: self.written(n, ev.lang) for n in management | analysts | asker | answerer}
+        person = {n: self._person(n) for n in management | analysts | asker | answerer}
+        names = {n: _names(n, e) for n, e in person.items()}
+        written = {n: e.name(ev.lang) if e else n for n, e in person.items()}
         # the two named the other way round ("Peter Beck asked …, and Kristine Liwag answered"): swapped
         as_asker = [n for n in management if _named(names[n], ASK_VERB, text)]
         as_answerer = [n for n in analysts if _named(names[n], ANSWER_VERB, text)]
@@ -79,21 +80,16 @@ class CheckRoles(Stage):
             return draft
         return draft.but(text=text, corrections=draft.corrections + corrections)
 
-
     def _person(self, name: str):
         """The glossary's entry of the person `name`, if it knows one."""
         return next((e for e in self.ctx.glossary.expand(name).entries
                      if e.kind == "person" and name in e.zh + e.en), None)
 
-    def names(self, name: str) -> set[str]:
-        """Every name of the speaker `name` ("徐宏", "Toby Xu", "Xu Hong")."""
-        e = self._person(name)
-        return {name} | ({v for v in e.zh + e.en if len(v) >= 2} if e else set())
 
-    def written(self, name: str, lang: str) -> str:
-        """The speaker's name as an answer in `lang` writes it."""
-        e = self._person(name)
-        return e.name(lang) if e else name
+def _names(name: str, person) -> set[str]:
+    """Every name of the speaker `name` ("徐宏", "Toby Xu", "Xu Hong"), its
+    glossary entry `person` (None when the glossary knows none)."""
+    return {name} | ({v for v in person.zh + person.en if len(v) >= 2} if person else set())
 
 
 def _named(names: set[str], verb: str, text: str) -> bool:
