@@ -57,6 +57,16 @@ WINDOW = {"zh": (40, 12), "en": (90, 40)}
 # A metric's name followed by "per …" names a ratio of it ("revenue per
 # passenger cruise day", "每股收益" is its own entry), another measure.
 PER_RE = re.compile(r"\s+per\s+(?!cent\b)", re.I)
+# A figure restating the amount before it per share: "a $68 million profit in
+# the fourth quarter, or $0.11 per diluted share". The metric named there is
+# the amount's ($68 million is the profit); the restated figure measures
+# only a per-share metric (earnings per share), not the total asked (net
+# income). A per-share figure standing alone ("a dividend of $0.3625 per
+# share") is the named metric's and is not one.
+RESTATED_BEFORE_RE = re.compile(r"\bor\s*(?:[$€£¥]|US\$|RMB\s?)?$", re.I)
+PER_SHARE_AFTER_RE = re.compile(r"\s*(?:per|a)\s+(?:(?:diluted|basic|common|ordinary|fully[- ]diluted)\s+)?share\b", re.I)
+# A metric's name that is itself per share ("earnings per share", "EPS", "每股收益").
+PER_SHARE_NAME_RE = re.compile(r"\bper\b.*\bshare\b|\bEPS\b|每股", re.I)
 # Characters before and after a number in which the year-ago words naming it stand.
 YEAR_AGO_WINDOW = {"zh": (12, 0), "en": (40, 30)}
 # Glossary kinds of a place ("the US", "欧洲"): a figure for it names it.
@@ -157,6 +167,8 @@ class Measure:
             mine = {f for t in self.words for f in t.forms}
             return not named or any(a in b or b in a for a in mine if len(a) >= 2 for b in named)
         window = sent[max(0, n.start - before) : n.end + after]
+        if self.restated_per_share(sent, n) and not self.per_share_asked:
+            return False  # "…profit, or $0.11 per diluted share": the profit is the amount before
         if self.glossary is None:
             return any(found(t.forms, window) for t in self.metrics)
         # a metric asked, named in the window, not as a part of another metric's
@@ -174,6 +186,18 @@ class Measure:
                     if not any(a <= m.start() and m.end() <= b and b - a > m.end() - m.start() for a, b in others):
                         return True
         return False
+
+    @staticmethod
+    def restated_per_share(sent: str, n: num.Number) -> bool:
+        """The number `n` of `sent` restates the amount before it per share
+        ("…, or $0.11 per diluted share")."""
+        return bool(RESTATED_BEFORE_RE.search(sent, 0, n.start) and PER_SHARE_AFTER_RE.match(sent, n.end))
+
+    @property
+    def per_share_asked(self) -> bool:
+        """A metric asked is one per share (its names say so)."""
+        return any(per_share(e) for e in self.metric_entries) or \
+            any(PER_SHARE_NAME_RE.search(v) for t in self.metrics for v in t.forms)
 
     def narrowed(self, sent: str, start: int) -> bool:
         """The metric named at `start` of the English sentence `sent` is
@@ -402,7 +426,15 @@ def metrics_by(glossary, sent: str, n: num.Number) -> set:
     """The metrics a source sentence names next to its number `n` (within
     the language's WINDOW), each run of names counted by its last."""
     before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
-    return metric_heads(glossary, sent[max(0, n.start - before) : n.end + after], sent)
+    heads = metric_heads(glossary, sent[max(0, n.start - before) : n.end + after], sent)
+    if Measure.restated_per_share(sent, n):  # "…profit, or $0.11 per diluted share": EPS, not the profit
+        heads = {e for e in heads if per_share(e)}
+    return heads
+
+
+def per_share(entry) -> bool:
+    """The glossary entry names a metric per share ("earnings per share", "每股收益")."""
+    return any(PER_SHARE_NAME_RE.search(v) for v in entry.zh + entry.en)
 
 
 # The end of an answer's sentence: its closing mark (after its markers) before a space or the end.

@@ -816,6 +816,28 @@ def test_a_metric_written_before_another_only_qualifies_it(glossary):
     assert related_metrics(revenue, organic) and related_metrics(organic, revenue)
 
 
+def test_a_figure_restating_an_amount_per_share_measures_only_a_per_share_metric(glossary):
+    """"a $68 million profit in fourth quarter or $0.11 per diluted share":
+    the profit is $68 million; $0.11 is earnings per share, and was taken as
+    the quarter's net income. A per-share figure standing alone (a dividend
+    "of $0.3625 per share") is the metric's named before it."""
+    from rag.measures import metric_heads, metrics_by
+    from rag import numbers as num
+    sent = "We reported a $68 million profit in fourth quarter or $0.11 per diluted share."
+    profit = [P(sent)]
+    assert metric_mismatch("What was net income in the fourth quarter?", "Net income was $0.11[1].", profit, glossary)
+    assert not metric_mismatch("What was net income in the fourth quarter?", "Net income was $68 million[1].",
+                               profit, glossary)
+    assert not metric_mismatch("What were earnings per diluted share in the fourth quarter?", "They were $0.11[1].",
+                               profit, glossary)
+    dividend = [P("The board declared a quarterly dividend of $0.3625 per share, or $1.45 annualized.")]
+    assert not metric_mismatch("What dividend did the board declare?", "A dividend of $0.3625 per share[1].",
+                               dividend, glossary)
+    eps, = metric_heads(glossary, "per diluted share")
+    amount, per = num.source_numbers(sent)
+    assert eps not in metrics_by(glossary, sent, amount) and metrics_by(glossary, sent, per) == {eps}
+
+
 def test_the_direction_of_a_change_and_a_category_noun_are_no_words_the_source_must_repeat(glossary):
     """The source writes "compressed by 40 basis points" where the question
     says "contracted", "digital sales … 43% of sales" where it says "digital
