@@ -218,6 +218,17 @@ def test_a_listed_metric_the_re_answer_leaves_out_is_quoted(check):
     assert out.absent == []
 
 
+def test_a_quoted_sentence_loses_the_spoken_word_linking_it_to_the_one_before():
+    from rag.answer.stages.parts import quote
+    said = P("s1", "And excluding special items, we reported an $85 million profit or $0.14 per diluted share.")
+    d = Draft(Evidence(question="q", lang="en", passages=[]), text="")
+    assert quote(d, [("net income", said, said.text)]).text == (
+        "Net income: Excluding special items, we reported an $85 million profit or $0.14 per diluted share[1].")
+    # a sentence opening with a word of its own keeps it
+    own = P("s2", "Andean sales grew 5%.")
+    assert quote(d, [("sales", own, own.text)]).text == "Sales: Andean sales grew 5%[1]."
+
+
 def test_a_part_found_absent_stays_said_absent_when_another_is_asked_again(check):
     q = "What were Cainiao's revenue, free cash flow and adjusted EBITA this quarter?"
     d = draft("Cainiao's revenue was RMB 28.5 billion[1].", q, [CAINIAO])

@@ -22,6 +22,7 @@ compared) one per call.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ...asked import metric_list, split
@@ -46,6 +47,9 @@ TERMS_COVER = 0.5
 # Glossary kinds whose names say what a part is about.
 TOPIC_KINDS = {"unit", "product", "person", "firm", "finance", "concept", "strategy", "region", "title"}
 MISSING = "a part of the question is not answered"
+# A spoken sentence's opening word that links it to the one before ("And excluding
+# special items, we reported…"): no part of what a quoted sentence states.
+SPOKEN_OPENER_RE = re.compile(r"^\s*(?:and|so|but|now|also|again|well|okay|yes)\b[,\s]+(?=\S)", re.I)
 
 
 class CheckParts(Stage):
@@ -370,6 +374,8 @@ def quote(draft: Draft, quoted: list[tuple[str, Chunk, str]]) -> Draft:
         if chunk.id not in {c.id for c in passages}:
             passages.append(chunk)
         n = next(i for i, c in enumerate(passages, 1) if c.id == chunk.id)
+        if opener := SPOKEN_OPENER_RE.match(sentence):
+            sentence = sentence[opener.end() :][:1].upper() + sentence[opener.end() + 1 :]
         added.append(f"{label[:1].upper() + label[1:]}{'：' if zh else ': '}{sentence.rstrip('.。 ')}[{n}]{'。' if zh else '.'}")
     sep = "" if zh else " "
     text = (draft.text.rstrip() + sep + sep.join(added)).strip()
