@@ -166,9 +166,9 @@ class Measure:
             named = {v.lower() for e in self._metrics_in(window, sent) for v in e.zh + e.en}
             mine = {f for t in self.words for f in t.forms}
             return not named or any(a in b or b in a for a in mine if len(a) >= 2 for b in named)
-        window = sent[max(0, n.start - before) : n.end + after]
         if self.restated_per_share(sent, n) and not self.per_share_asked:
             return False  # "…profit, or $0.11 per diluted share": the profit is the amount before
+        window = sent[max(0, n.start - before) : n.end + after]
         if self.glossary is None:
             return any(found(t.forms, window) for t in self.metrics)
         # a metric asked, named in the window, not as a part of another metric's
@@ -196,8 +196,8 @@ class Measure:
     @property
     def per_share_asked(self) -> bool:
         """A metric asked is one per share (its names say so)."""
-        return any(per_share(e) for e in self.metric_entries) or \
-            any(PER_SHARE_NAME_RE.search(v) for t in self.metrics for v in t.forms)
+        return any(per_share(e.zh + e.en) for e in self.metric_entries) or \
+            any(per_share(t.forms) for t in self.metrics)
 
     def narrowed(self, sent: str, start: int) -> bool:
         """The metric named at `start` of the English sentence `sent` is
@@ -428,13 +428,13 @@ def metrics_by(glossary, sent: str, n: num.Number) -> set:
     before, after = WINDOW["zh" if HAN_RE.search(sent) else "en"]
     heads = metric_heads(glossary, sent[max(0, n.start - before) : n.end + after], sent)
     if Measure.restated_per_share(sent, n):  # "…profit, or $0.11 per diluted share": EPS, not the profit
-        heads = {e for e in heads if per_share(e)}
+        heads = {e for e in heads if per_share(e.zh + e.en)}
     return heads
 
 
-def per_share(entry) -> bool:
-    """The glossary entry names a metric per share ("earnings per share", "每股收益")."""
-    return any(PER_SHARE_NAME_RE.search(v) for v in entry.zh + entry.en)
+def per_share(names) -> bool:
+    """One of a metric's `names` says it is per share ("earnings per share", "每股收益")."""
+    return any(PER_SHARE_NAME_RE.search(v) for v in names)
 
 
 # The end of an answer's sentence: its closing mark (after its markers) before a space or the end.

@@ -375,11 +375,16 @@ def quote(draft: Draft, quoted: list[tuple[str, Chunk, str]]) -> Draft:
             passages.append(chunk)
         n = next(i for i, c in enumerate(passages, 1) if c.id == chunk.id)
         if opener := SPOKEN_OPENER_RE.match(sentence):
-            sentence = sentence[opener.end() :][:1].upper() + sentence[opener.end() + 1 :]
-        added.append(f"{label[:1].upper() + label[1:]}{'：' if zh else ': '}{sentence.rstrip('.。 ')}[{n}]{'。' if zh else '.'}")
+            sentence = capitalized(sentence[opener.end() :])
+        added.append(f"{capitalized(label)}{'：' if zh else ': '}{sentence.rstrip('.。 ')}[{n}]{'。' if zh else '.'}")
     sep = "" if zh else " "
     text = (draft.text.rstrip() + sep + sep.join(added)).strip()
     return draft.but(text=text, evidence=replace(ev, passages=passages))
+
+
+def capitalized(text: str) -> str:
+    """`text` with its first letter upper-case, the rest as written ("EBITA" stays)."""
+    return text[:1].upper() + text[1:]
 
 
 def without_repeats(second: Draft, first: Draft) -> Draft:
