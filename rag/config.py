@@ -58,9 +58,14 @@ class Config:
     chunk_overlap_tokens: int = 24
     # Passages retrieved and shown as sources.
     top_k: int = 5
-    # LLM-token budget for the passages placed in the prompt (speed, see above).
-    # 400 scored as well on the gold set as 450 (answers 76.1% vs 75.0%) and
-    # reads ~50 tokens (~0.5 s) less before the first answer character.
+    # LLM-token budget for the passages placed in the prompt (speed, see above):
+    # about two of the top_k passages. 400 scored as well on the gold set as 450
+    # (answers 76.1% vs 75.0%) and reads ~50 tokens (~0.5 s) less before the
+    # first answer character. Larger budgets show the answer's passage more
+    # often (the four larger English dev sets, retrieval only: 62-87% at 400,
+    # 71-90% at 560, 83-94% at 720) but cost right answers: the small model
+    # confuses the figures of the extra passages (dev sets, net: 7 fewer right
+    # at 720; 4 fewer at 560 on the English ones).
     context_tokens: int = 400
     # Answers are one to three sentences (~40-90 tokens); the cap stops rambling
     # (decode is ~13 tokens/s here).
