@@ -65,7 +65,7 @@ class Config:
     # often (the four larger English dev sets, retrieval only: 62-87% at 400,
     # 71-90% at 560, 83-94% at 720) but cost right answers: the small model
     # confuses the figures of the extra passages (dev sets, net: 7 fewer right
-    # at 720; 4 fewer at 560 on the English ones).
+    # at 720; on the English ones at 560, 4 fewer answered right, 1 more refused).
     context_tokens: int = 400
     # Answers are one to three sentences (~40-90 tokens); the cap stops rambling
     # (decode is ~13 tokens/s here).

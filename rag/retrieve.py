@@ -52,7 +52,7 @@ BOILERPLATE_DEMOTION = 0.3  # the legal disclaimer shares many financial terms
 # the next segment often ranks first without this. The period is not checked:
 # boosting only sentences in the period asked (`Measure.fits_period`) put the
 # answer's passage first more often but changed no dev answer and cost some on
-# the unseen sets (an unanswerable question answered).
+# the unseen sets (three unanswerable questions answered).
 METRIC_BOOST = 1.25
 # A question naming a business unit but no figure ("国际批发商业业务的增长由什么驱动？")
 # gets no metric boost; the passage that names the unit does. Without it the
