@@ -17,9 +17,10 @@ MARKER_RE = re.compile(r"\s*\[(\d{1,2})\]")
 _NOT_LIST_NUMBER = "".join(f"(?<!{b})" for b in (r"^\d", r"^\d\d", LIST_ITEM_AFTER + r"\d", LIST_ITEM_AFTER + r"\d\d",
                                                  LIST_ITEM_AFTER + r"\s\d", LIST_ITEM_AFTER + r"\s\d\d"))
 # Nor at an abbreviation's full stop: one followed by a word in lower case ("Rocket Lab USA,
-# Inc. about a capsule", "sales in the U.S. grew") or a title's ("Mr. Beck"); a marker put
-# there split the sentence.
-_NOT_ABBREVIATION = r"(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)"
+# Inc. about a capsule", "sales in the U.S. grew"), a title's ("Mr. Beck") or an initial's,
+# a capital letter standing alone ("Charles J. Meyers", "its U. S. and Canadian restaurants");
+# a marker put there split the sentence ("its U[1]. S. and Canadian restaurants[1].").
+_NOT_ABBREVIATION = r"(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)(?<!\b[A-Z])"
 CLAIM_RE = re.compile(r".+?(?:[。！？!?；;]+|" + _NOT_LIST_NUMBER + _NOT_ABBREVIATION + r"\.(?=\s|$)(?!\s+[a-z])|$)",
                       re.S)
 # A marker the model put after a list item's number ("as follows: 1[1]. Supply"):

@@ -133,6 +133,11 @@ def test_a_list_number_neither_keeps_a_marker_nor_ends_a_claim(glossary):
     assert cl.sentences("Liwag asked Rocket Lab USA, Inc. about a capsule, and Mr. Beck answered[1]. "
                         "Sales in the U.S. grew 5%[2].") == [
         "Liwag asked Rocket Lab USA, Inc. about a capsule, and Mr. Beck answered[1].", "Sales in the U.S. grew 5%[2]."]
+    # nor an initial's, a capital letter standing alone; a sentence ends before it as before
+    assert cl.sentences("It launched across all its U. S. and Canadian restaurants[1]. Charles J. Meyers answered[2].") == [
+        "It launched across all its U. S. and Canadian restaurants[1].", "Charles J. Meyers answered[2]."]
+    assert [c.render() for c in cl.split("Brisket is in its U. S. restaurants[1]. A new menu followed[1].", 1)] == [
+        "Brisket is in its U. S. restaurants[1].", "A new menu followed[1]."]
 
 
 def test_a_year_found_in_a_passage_does_not_cite_it(glossary):
