@@ -103,6 +103,20 @@ def test_a_part_is_answered_by_a_figure_measuring_it_or_by_its_terms(check):
     assert check.answered(parts(q2)[1], q2, d) is None
 
 
+@pytest.mark.parametrize("question,answer", [
+    ("哪位分析师问到了饿了么？管理层怎么说？", "野村的 Jialong Shi 问到了饿了么[1]。"),
+    ("Which analyst asked about the buyback, and what did Joe Tsai say?", "Alex Yao (JP Morgan) asked about the buyback[1]."),
+])
+def test_a_which_part_is_answered_by_naming_one_not_by_its_kind(check, question, answer):
+    """"哪位分析师问到……？" answered "Jialong Shi 问到……" names the analyst:
+    the kind asked ("分析师", "analyst") is no term the answer must hold; a
+    word after "which" the answer holds still counts ("which Goldman Sachs
+    analyst"), and an answer naming no one of the topic asked does not answer."""
+    first = parts(question)[0]
+    assert check.answered(first, question, draft(answer, question)) is True
+    assert check.answered(first, question, draft("Revenue grew 5%[1].", question)) is False
+
+
 def test_a_part_leaning_on_the_one_before_it_is_answered_by_the_figure_it_asks(check):
     """"同比增长多少？" read alone names nothing a sentence could state: it was
     said to be absent beside the answer giving the change."""

@@ -50,6 +50,9 @@ MISSING = "a part of the question is not answered"
 # A spoken sentence's opening word that links it to the one before ("And excluding
 # special items, we reported…"): no part of what a quoted sentence states.
 SPOKEN_OPENER_RE = re.compile(r"^\s*(?:and|so|but|now|also|again|well|okay|yes)\b[,\s]+(?=\S)", re.I)
+# The word that opens a question asking for one of a kind ("哪位分析师", "哪家机构",
+# "which analyst"): the answer names the one ("Jason Gursky (Citi) asked…"), not the kind.
+WHICH_RE = r"(?:哪一?[位个家名只]|\bwhich\s+)\s*"
 
 
 class CheckParts(Stage):
@@ -110,6 +113,9 @@ class CheckParts(Stage):
         # ask about) does not tell whether this part was answered
         others = {f for p in parts(whole) if p != part for f in self.terms(p)}
         terms = {f: w for f, w in terms.items() if f not in others} or terms
+        # the kind a "which" part asks the answer to name is no term it must hold: "哪位分析师问到
+        # “服务”业务？" answered "Jason Gursky (Citi)问到……" was said to be absent beside that answer
+        terms = {f: w for f, w in terms.items() if found(set(f), text) or not asked_kind(f, part)} or terms
         if not terms:
             return bool(text.strip())
         held = sum(w for f, w in terms.items() if found(set(f), text))
@@ -320,6 +326,12 @@ class CheckParts(Stage):
                 if any(names_metric(b, a) for n in source_numbers(sent) for a in asked for b in metrics_by(g, sent, n)):
                     return item.strip(), c, sent
         return None
+
+
+def asked_kind(forms: frozenset[str], part: str) -> bool:
+    """One of `forms` is the kind `part` asks to be named: it follows "which"
+    or "哪位" ("which analyst", "哪家机构")."""
+    return any(re.search(WHICH_RE + re.escape(f), part, re.I) for f in forms if f)
 
 
 def about_call(text: str, call, others: list) -> str:
