@@ -88,32 +88,6 @@ _ZH_TITLE = (r"(?P<company>[\u4e00-\u9fffA-Za-z]{2,20}?)\s*(?P<year>20\d\d)\s*�
              r"\s*(?:业绩|财报)")
 ZH_TITLE_RES = [re.compile(r"^\s*" + _ZH_TITLE, re.M), re.compile(r"(?:欢迎[^，。,]{0,4}?(?:参加|来到))\s*" + _ZH_TITLE)]
 ZH_FISCAL_QUARTER_RE = re.compile(r"(?P<year>20\d\d)\s*财年\s*第\s*(?P<q>[一二三四1-4])\s*(?:财季|季度|财政季度)")
-# A Chinese period as an English reader writes it: shown "2023年12月份季度" in an
-# English prompt, the model wrote "in 12 2023", "in Q3 2023" and "RMB 12 million 2023
-# quarter" in its answers.
-ZH_MONTH_QUARTER_RE = re.compile(r"(?P<year>20\d\d)\s*年\s*(?P<month>\d{1,2})\s*月份?\s*(?:止的?)?\s*季度")
-ZH_QUARTER_RE = re.compile(r"(?P<year>20\d\d)\s*年\s*第\s*(?P<q>[一二三四1-4])\s*季度")
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December")
-ZH_QUARTER_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4}
-
-
-def english_period(period: str) -> str:
-    """A call's period as English names it: "2023年12月份季度" → "December 2023
-    quarter", "2024财年第三季度" → "Q3 fiscal 2024", "2023年第四季度" → "Q4 2023";
-    any other period as it is written."""
-    def q(m: re.Match) -> int:
-        return ZH_QUARTER_NUMBERS.get(m.group("q")) or int(m.group("q"))
-
-    if (m := ZH_MONTH_QUARTER_RE.fullmatch(period.strip())) and 1 <= int(m.group("month")) <= 12:
-        return f"{MONTH_NAMES[int(m.group('month')) - 1]} {m.group('year')} quarter"
-    if m := ZH_FISCAL_QUARTER_RE.fullmatch(period.strip()):
-        return f"Q{q(m)} fiscal {m.group('year')}"
-    if m := ZH_QUARTER_RE.fullmatch(period.strip()):
-        return f"Q{q(m)} {m.group('year')}"
-    return period
-
-
 # "2024财年开始至今，即本财年头九个月": the fiscal year the call is in.
 ZH_FISCAL_YEAR_RE = re.compile(r"(?P<year>20\d\d)\s*财年\s*(?:开始)?\s*(?:至今|以来)")
 # File names: "Campbell Soup Q3 2021 earnings call", "CPB_q3_2021", "alibaba-2023q4-...", "FY24Q3".

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from . import numbers as num
 from . import tokens
-from .callinfo import english_period
 from .chunking import Chunk
 from .generate import answer_json
 from .glossary import NAME_KINDS, Glossary
@@ -96,7 +95,7 @@ def english_header(c: Chunk, glossary: Glossary) -> str:
                 return e.en[0]
         return term
 
-    parts = [english_label(c.call_label, glossary)] if c.call_label else []
+    parts = [c.call_label] if c.call_label else []
     if c.section:
         parts.append(en(c.section, ("section",)))
     if c.speaker:
@@ -111,28 +110,6 @@ def english_header(c: Chunk, glossary: Glossary) -> str:
     if c.question_by:
         parts.append(f"answering {c.question_by}" + (f" ({c.question_firm})" if c.question_firm else ""))
     return " · ".join(parts)
-
-
-def english_label(label: str, glossary: Glossary | None) -> str:
-    """A call's label as an English prompt shows it: "阿里巴巴集团 · 2023年12月份季度"
-    → "Alibaba Group · December 2023 quarter" (the company by the glossary's English
-    name, the period by `english_period`). Shown the Chinese label, the model wrote
-    the quarter as "Q3 2023", "in 12 2023" or "RMB 12 million 2023 quarter"."""
-    if not HAN_RE.search(label):
-        return label
-    out = []
-    for part in label.split(" · "):
-        part = english_period(part)
-        if HAN_RE.search(part) and glossary is not None:
-            part = next((e.en[0] for e in glossary.entries if e.kind in ("company", *NAME_KINDS) and part in e.zh
-                         and e.en and not HAN_RE.search(e.en[0])), part)
-        out.append(part)
-    return " · ".join(out)
-
-
-def call_line(call: str, lang: str, glossary: Glossary | None = None) -> str:
-    """The line above the passages naming the one call they all come from."""
-    return ONE_CALL_LABEL[lang].format(call=english_label(call, glossary) if lang == "en" else call)
 
 
 def passage_block(i: int, c: Chunk, lang: str, glossary: Glossary | None = None) -> str:
@@ -157,7 +134,7 @@ def select_passages(chunks: list[Chunk], lang: str, budget: int, glossary: Gloss
     chosen, used = [], 0
     call = one_call(chunks)
     if call:
-        used = tokens.count(call_line(call, lang, glossary))
+        used = tokens.count(ONE_CALL_LABEL[lang].format(call=call))
     for c in chunks:
         shown = replace(c, call_label="") if call else c
         n = tokens.count(passage_block(len(chosen) + 1, shown, lang, glossary))
@@ -214,7 +191,7 @@ def answer_messages(prompts_dir: str, question: str, passages: list[Chunk], lang
     if call:  # the call named once above the passages, not on each: a label repeated on
         # every header crowds out the speaker line the model must read ("who asked…")
         shown = [replace(c, call_label="") for c in passages]
-        head = call_line(call, lang, glossary)
+        head = ONE_CALL_LABEL[lang].format(call=call)
     else:
         shown, head = passages, ""
     blocks = head + "\n\n".join(passage_block(i, c, lang, glossary) for i, c in enumerate(shown, 1))

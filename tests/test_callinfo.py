@@ -130,14 +130,3 @@ def test_a_bad_sidecar_is_one_line(tmp_path, content, words):
         load_sidecar(call)
     assert isinstance(e.value, UserError)
     assert words in str(e.value) and "\n" not in str(e.value)
-
-
-def test_a_chinese_period_is_written_as_english_names_it():
-    from rag.callinfo import english_period
-
-    assert english_period("2023年12月份季度") == "December 2023 quarter"
-    assert english_period("2023年 9月季度") == "September 2023 quarter"
-    assert english_period("2024财年第三季度") == "Q3 fiscal 2024"
-    assert english_period("2023年第4季度") == "Q4 2023"
-    assert english_period("Q3 fiscal 2021") == "Q3 fiscal 2021"  # English: as written
-    assert english_period("2023年13月份季度") == "2023年13月份季度"  # no such month: as written

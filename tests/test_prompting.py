@@ -111,25 +111,3 @@ def test_the_call_is_named_once_when_every_passage_comes_from_it(base_config):
     assert user.startswith("[1] Acme · Q1 2024\n") and "[2] Beta · Q1 2024\n" in user
     zh = answer_messages(base_config.prompts_dir, "谁问的？", [a, b], "zh")[-1]["content"]
     assert zh.startswith("以下资料均来自电话会：Acme · Q1 2024")
-
-
-def test_an_english_prompt_names_a_chinese_call_in_english(base_config, glossary):
-    """Shown "阿里巴巴集团 · 2023年12月份季度", the model wrote the quarter as
-    "Q3 2023" or "in 12 2023" in English answers: an English prompt names the
-    call by the company's English name and the period as English writes it;
-    a Chinese prompt keeps the call's own label."""
-    from rag.prompting import answer_messages, english_label
-
-    label = "阿里巴巴集团 · 2023年12月份季度"
-    assert english_label(label, glossary) == "Alibaba Group · December 2023 quarter"
-    assert english_label("某某公司 · 2024财年第三季度", glossary) == "某某公司 · Q3 fiscal 2024"  # no English name known
-    assert english_label("Acme · Q1 2024", glossary) == "Acme · Q1 2024"
-    a = Chunk(id="a", doc="d", text="云智能集团收入为 280 亿元人民币。", start=0, end=0, tokens=0, section="财务业绩",
-              call="baba", call_label=label, lang="zh")
-    b = Chunk(id="b", doc="e", text="Margin was 30%.", start=0, end=0, tokens=0, call="beta-q1", call_label="Beta · Q1 2024", lang="en")
-    en = answer_messages(base_config.prompts_dir, "What was revenue?", [a], "en", glossary)[-1]["content"]
-    assert en.startswith("All passages are from the call: Alibaba Group · December 2023 quarter\n\n") and "季度" not in en
-    both = answer_messages(base_config.prompts_dir, "Compare revenue", [a, b], "en", glossary)[-1]["content"]
-    assert both.startswith("[1] Alibaba Group · December 2023 quarter · ")
-    zh = answer_messages(base_config.prompts_dir, "收入是多少？", [a], "zh", glossary)[-1]["content"]
-    assert zh.startswith("以下资料均来自电话会：阿里巴巴集团 · 2023年12月份季度")
