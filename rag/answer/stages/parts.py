@@ -11,7 +11,9 @@ per business, and for a figure asked of several calls (two quarters
 compared) one per call.
 - A figure part is answered when a figure of the answer measures it
   (rag/measures.py); a part no retrieved sentence states is absent.
-- Another part is answered when the answer holds most of its terms.
+- Another part is answered when the answer holds most of its terms (the
+  kind a "which" part asks to be named is not one: "哪位分析师…" is
+  answered by the analyst's name).
 - The parts left out are asked once more on their own, from their own
   passages, and the answer added, its markers renumbered (a listed metric's
   figure that does not measure it dropped first). A call's part or a listed
