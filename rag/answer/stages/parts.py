@@ -117,11 +117,11 @@ class CheckParts(Stage):
         terms = {f: w for f, w in terms.items() if f not in others} or terms
         # the kind a "which" part asks the answer to name is no term it must hold: "哪位分析师问到
         # “服务”业务？" answered "Jason Gursky (Citi)问到……" was said to be absent beside that answer
-        terms = {f: w for f, w in terms.items() if found(set(f), text) or not asked_kind(f, part)} or terms
+        held = {f for f in terms if found(set(f), text)}
+        terms = {f: w for f, w in terms.items() if f in held or not asked_kind(f, part)} or terms
         if not terms:
             return bool(text.strip())
-        held = sum(w for f, w in terms.items() if found(set(f), text))
-        return held / sum(terms.values()) >= TERMS_COVER
+        return sum(w for f, w in terms.items() if f in held) / sum(terms.values()) >= TERMS_COVER
 
     def given_leaning(self, part: str, before: str, whole: str, draft: Draft) -> bool:
         """`part` leans on the part `before` it with no word of its own
