@@ -8,12 +8,11 @@ from dataclasses import dataclass, replace
 import pytest
 
 from rag.answer.records import Answer, Draft, Evidence, Refuse, Retry
-from rag.answer.stages.parts import CheckParts, merge, own_clause_after, own_clause_before, without_repeats
+from rag.answer.stages.parts import CheckParts, merge, without_repeats
 from rag.chunking import Chunk
 from rag.config import Config
 from rag.glossary import load
 from rag.knowledge import Knowledge
-from rag.measures import figures
 from rag.questions import parts
 from rag.retrieve import Hit
 
@@ -204,27 +203,6 @@ def test_a_listed_metric_given_another_figure_loses_it_before_it_is_asked_again(
     other = P("c3", "菜鸟的经调整 EBITA 为 9.61 亿元人民币，经营现金流为 285 亿元人民币。")
     d = draft("Cainiao's revenue was RMB 961 million, and adjusted EBITA was RMB 961 million[1].", q, [other])
     assert check.quoted_item(q.replace("revenue and adjusted EBITA", "revenue"), "revenue", d.evidence) is None
-
-
-def test_a_listed_metric_is_quoted_from_a_sentence_naming_it_as_what_its_figure_is(check):
-    """Quoted for "total sales", "operating expenses were approximately
-    19.7% of sales" came before the sentence giving the total sales: a
-    figure's own clause naming the metric before it comes first."""
-    q = "What were Cainiao's revenue and adjusted EBITA this quarter?"
-    share = P("c7", "Cainiao's operating expenses were 19.7% of revenue, representing a decrease of 120 basis points.")
-    total = P("c8", "In the quarter, Cainiao's revenue was RMB 28.5 billion, up 24%.")
-    revenue = check.split(q, "en")[0]
-    d = draft("Cainiao's adjusted EBITA was RMB 961 million[1].", q, [share, total])
-    assert check.quoted_item(revenue, "revenue", d.evidence)[1:] == (total, total.text)
-    # with no sentence naming it so, one naming it by the figure is still quoted
-    d = draft("Cainiao's adjusted EBITA was RMB 961 million[1].", q, [share])
-    assert check.quoted_item(revenue, "revenue", d.evidence)[1:] == (share, share.text)
-    # a figure's own clause after it names what it is, unless the figure is a share of what follows
-    sent = "We reported an $85 million profit or $0.14 per diluted share, and opex was 19.7% of sales."
-    profit, eps, share_of = figures(sent)
-    assert own_clause_after(sent, profit).strip() == "profit or"
-    assert own_clause_after(sent, eps).strip() == "per diluted share" and own_clause_after(sent, share_of) == ""
-    assert own_clause_before(sent, share_of).strip() == "and opex was"
 
 
 def test_a_part_said_to_be_absent_loses_the_figure_given_for_it(check):

@@ -341,58 +341,18 @@ class CheckParts(Stage):
     def quoted_item(self, part: str, item: str, ev: Evidence) -> tuple[str, Chunk, str] | None:
         """The first retrieved sentence stating the listed metric `item` of
         `part`, naming it (or a narrower one) right by the figure: ("Revenue",
-        passage, sentence); None when none does. A sentence naming it in the
-        figure's own clause, as what the figure is ("total sales were $35.7
-        billion", "an $85 million profit"), comes first: one naming it only
-        nearby ("operating expenses were 19.7% of sales, a decrease of 120
-        basis points") was quoted as the total sales asked."""
+        passage, sentence); None when none does."""
         g = self.ctx.glossary
         asked = metric_heads(g, item)
         m = self.figure_measure(part, ev.question, ev)
         if m is None or not asked:
             return None
         chunks = [h.chunk for h in ev.hits]
-        stating = [(c, sent) for c, sents in zip(chunks, stating_sentences(m, chunks)) for sent in sents]
-
-        def names_it(labels) -> bool:
-            return any(names_metric(b, a) for a in asked for b in labels)
-
-        for c, sent in stating:
-            if any(names_it(metric_heads(g, own_clause_before(sent, n), sent)) for n in figures(sent)):
-                return item.strip(), c, sent
-        for c, sent in stating:
-            if any(names_it(metric_heads(g, own_clause_after(sent, n), sent)) for n in figures(sent)):
-                return item.strip(), c, sent  # "we reported an $85 million profit"
-        for c, sent in stating:
-            if any(names_it(metrics_by(g, sent, n)) for n in source_numbers(sent)):
-                return item.strip(), c, sent  # "Revenue, as a result, was $1.5 billion"
+        for c, sents in zip(chunks, stating_sentences(m, chunks)):
+            for sent in sents:
+                if any(names_metric(b, a) for n in source_numbers(sent) for a in asked for b in metrics_by(g, sent, n)):
+                    return item.strip(), c, sent
         return None
-
-
-def own_clause_before(sent: str, n) -> str:
-    """The words of `n`'s own clause before it: from the figure or the
-    comma before it, whichever is nearer ("…19.7% of sales, representing a
-    decrease of approximately" gives "representing a decrease of
-    approximately": 120 basis points is not sales)."""
-    start = max((f.end for f in figures(sent) if f.end <= n.start), default=0)
-    head = sent[start : n.start]
-    return CLAUSE_MARK_RE.split(head)[-1]
-
-
-def own_clause_after(sent: str, n) -> str:
-    """The words of `n`'s own clause after it, to the next figure or clause
-    mark ("an $85 million profit or $0.14 per diluted share" gives "profit
-    or"); none for a share of what follows ("19.7% of sales": not sales)."""
-    rest = sent[n.end :]
-    nxt = min((f.start - n.end for f in figures(sent) if f.start >= n.end), default=len(rest))
-    rest = CLAUSE_MARK_RE.split(rest[:nxt])[0]
-    return "" if n.kind == "percent" and SHARE_OF_RE.match(rest) else rest
-
-
-# A percentage followed by what it is a share of: "19.7% of sales".
-SHARE_OF_RE = re.compile(r"\s*(?:of|of total|of our|of the)\s", re.I)
-# What ends a clause inside a sentence.
-CLAUSE_MARK_RE = re.compile(r"[,;，；、:：]|\s[-–—]{1,2}\s")
 
 
 def asked_kind(forms: frozenset[str], part: str) -> bool:
