@@ -206,12 +206,10 @@ def wrong_clauses(text: str, glossary, wrong: Callable[[str, num.Number, set], b
     return drop
 
 
-def drop_figures(draft: Draft, glossary, wrong: Callable[[cl.Claim, str, num.Number, set], bool],
-                 keep_words: bool = False) -> Draft:
+def drop_figures(draft: Draft, glossary, wrong: Callable[[cl.Claim, str, num.Number, set], bool]) -> Draft:
     """The draft without the clauses giving a figure `wrong` says is wrong
     (see `wrong_clauses`), each listed as a correction; a claim left with no
-    figure goes, unless `keep_words` (its other clauses answer something
-    else: "Jason Gursky (Citi) asked about services, <dropped>")."""
+    figure goes."""
     ev = draft.evidence
     kept, dropped = [], []
     for claim in cl.split(draft.text, len(ev.passages)):
@@ -231,7 +229,7 @@ def drop_figures(draft: Draft, glossary, wrong: Callable[[cl.Claim, str, num.Num
             space = " " if rest and not rest.endswith(("，", "；")) else ""
             rest += JOINING_RE.sub(space, piece) if not figures(rest) else piece
         rest = rest.strip().strip(" ,，;；")
-        if figures(rest) or (keep_words and rest):
+        if figures(rest):
             end = claim.text.rstrip()[-1:] if claim.text.rstrip()[-1:] in cl.ENDS else ""
             kept.append(cl.Claim(rest[:1].upper() + rest[1:] + (end if not rest.endswith(end) else ""), claim.markers))
     if not dropped:

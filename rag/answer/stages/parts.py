@@ -19,9 +19,7 @@ compared) one per call.
   figure that does not measure it dropped first). A call's part or a listed
   metric that a sentence states, still without an answer, is quoted from
   that sentence; any other part still without an answer, or absent, is said
-  to be absent ("The transcript does not say: …"), never filled in, and a
-  figure the answer gave it (in a clause naming what that part alone asks
-  about) goes.
+  to be absent ("The transcript does not say: …"), never filled in.
 """
 
 from __future__ import annotations
@@ -255,7 +253,7 @@ class CheckParts(Stage):
         missing = [p for p, s in status.items() if s is False]
         if absent and len(absent) == len(asked):
             return Refuse("the calls state none of: " + " / ".join(absent))
-        draft = self.without_figures_for(draft.but(absent=draft.absent + absent), [] if items else absent, asked)
+        draft = draft.but(absent=draft.absent + absent)
         # a listed metric said to be absent loses the figure the answer gave it from another period
         stale = [(metric_heads(self.ctx.glossary, listed[p]), m) for p in absent
                  if items and (m := self.figure_measure(p, ev.question, ev)) is not None]
@@ -295,8 +293,7 @@ class CheckParts(Stage):
 
         def unanswered(d: Draft) -> Draft:
             d = quote(cut(d), list(quoted.values())) if quoted else cut(d)
-            said = [p for p in missing if p not in quoted and p not in given]
-            return self.without_figures_for(d.but(absent=d.absent + said), [] if items else said, asked)
+            return d.but(absent=d.absent + [p for p in missing if p not in quoted and p not in given])
 
         def combine(first: Draft, second: Draft | Refuse) -> Draft:
             if not answers(second):
@@ -315,28 +312,6 @@ class CheckParts(Stage):
         # starting from this draft, the parts found absent stay said to be absent ("…, and its
         # liquidity?" not dropped in silence while revenue is asked again)
         return Retry(MISSING, sub, draft=draft, fallback=unanswered, combine=combine)
-
-    def without_figures_for(self, draft: Draft, said_absent: list[str], asked: list[str]) -> Draft:
-        """The draft without the figures it gives for the figure parts it says
-        are absent: a clause naming what such a part alone asks about ("潜在
-        市场规模（TAM）") whose figure does not measure it goes, the rest of
-        its sentence kept. Error it exists for: "…Peter Beck 说太空服务的潜在
-        市场规模（TAM）是40 plus satellites…。电话会记录中没有提到：…TAM是多少？",
-        a figure of something else shown beside the statement that the call
-        gives none. `asked`: all the question's parts."""
-        ev = draft.evidence
-        unmet = []
-        for p in said_absent:
-            if (m := self.figure_measure(p, ev.question, ev)) is None:
-                continue
-            others = {f for q in asked if q != p for f in self.terms(q)}
-            if own := [f for f in self.terms(p) if f not in others]:
-                unmet.append((own, m))
-        if not unmet:
-            return draft
-        return drop_figures(draft, self.ctx.glossary, lambda claim, piece, n, labels: any(
-            any(found(set(f), piece) for f in own) and not measured(piece, ev.passages, m, ev.question)
-            for own, m in unmet), keep_words=True)
 
     def quoted_item(self, part: str, item: str, ev: Evidence) -> tuple[str, Chunk, str] | None:
         """The first retrieved sentence stating the listed metric `item` of
