@@ -25,6 +25,7 @@ from .chunking import Chunk
 from .knowledge import Knowledge
 from .library import Call
 from .measures import measure_of, states
+from .questions import CAUSE_RE, CHANGE_RE
 from .config import Config
 from .errors import UserError
 from .index import load_chunks
@@ -65,6 +66,22 @@ UNIT_BOOST = METRIC_BOOST
 UNIT_BOOST_MAX_SHARE = 0.2
 # Questions asking for a reason or someone's words, not a figure: no metric boost.
 NARRATIVE_RE = re.compile(r"\bwhy\b|\bhow (?!much\b|many\b)\w+|\bsa(?:y|id)\b|为什么|为何|原因|如何|怎么|怎样|说", re.I)
+
+
+def asks_narrative(question: str) -> bool:
+    """The question asks for a reason or someone's words, not a figure.
+
+    Error it exists for: "How did Under Armour's inventory change?" and
+    "How did unit case volume growth in Q3 compare with Q4?" ask for the
+    metric's figures (a change), as the answer path reads them
+    (`questions.CHANGE_RE`), but "how did" made them narrative here: the
+    passage stating the metric got no boost and stayed below the model's
+    passages. A change asked for its cause ("why did it change") stays narrative."""
+    if not NARRATIVE_RE.search(question):
+        return False
+    return not (CHANGE_RE.search(question) and not CAUSE_RE.search(question))
+
+
 # Questions that ask about questions (who asked / what was asked) keep analysts.
 ASKING_RE = re.compile(r"\bask(?:ed|s|ing)?\b|\bquestion|\banalyst|提问|问了|问题|分析师|谁问", re.I)
 # Questions about the answers given to someone ("who answered Goldman Sachs").
@@ -376,7 +393,7 @@ class Retriever:
         spec = measure_of(question, self.knowledge, with_words=False)
         spec = None if not (spec.metrics or spec.units) else spec
         unit_spec = None
-        if spec is not None and (not spec.metrics or NARRATIVE_RE.search(question)):
+        if spec is not None and (not spec.metrics or asks_narrative(question)):
             # a unit alone, a reason or someone's words ask for no figure: only the unit counts
             unit_spec, spec = (spec if spec.units else None), None
         if unit_spec is not None and self._share_naming(unit_spec) > UNIT_BOOST_MAX_SHARE:

@@ -67,6 +67,25 @@ def test_the_passage_stating_the_figure_asked_comes_first(retriever):
     assert "合并经调整 EBITA 共计 528" in top[0].chunk.text
     # a reason, not a figure, is asked: no passage is favoured for stating one
     assert not any("states-metric" in h.reasons for h in retriever.search("Why did free cash flow decrease?", 10))
+    # how a figure changed is asked: the passage stating it is favoured
+    top = retriever.search("How did free cash flow change this quarter?", 10)
+    assert any("states-metric" in h.reasons and "自由现金流" in h.chunk.text for h in top)
+
+
+@pytest.mark.parametrize("question, narrative", [
+    ("How did Under Armour's inventory change in Q4 2021?", False),
+    ("How did unit case volume growth in Q3 2021 compare with Q4 2021?", False),
+    ("自由现金流同比如何变化？", False),
+    ("Why did free cash flow change?", True),
+    ("为什么自由现金流变化了？", True),
+    ("How did the CFO describe the buyback?", True),
+    ("What did Joe Tsai say about cloud?", True),
+    ("What was Cainiao's revenue?", False),
+])
+def test_a_change_asked_is_a_figure_not_a_narrative(question, narrative):
+    from rag.retrieve import asks_narrative
+
+    assert asks_narrative(question) is narrative
 
 
 def test_a_reason_about_a_unit_reads_the_passage_naming_it(retriever):
