@@ -262,6 +262,7 @@ class Retriever:
         self._lock = threading.Lock()  # Chroma's client and torch are shared
         self._unit_shares: dict[tuple, float] = {}
         self._naming: dict[tuple, set[str]] = {}
+        self._texts: dict[tuple, str] = {}
 
     def _build_bm25(self) -> None:
         import bm25s
@@ -351,6 +352,12 @@ class Retriever:
             if c.speaker and c.title and any(_title_has(c.title.lower(), t) for t in titles):
                 names.add(c.speaker.lower())
         return names, firms
+
+    def text_of(self, calls: tuple[str, ...]) -> str:
+        """The text of the calls `calls` (ids), their passages with headers."""
+        if calls not in self._texts:
+            self._texts[calls] = "\n".join(c.with_header for c in self.chunks if c.call in calls)
+        return self._texts[calls]
 
     def calls_naming(self, names: tuple[str, ...]) -> set[str]:
         """The calls whose passages (with headers) name one of `names`."""

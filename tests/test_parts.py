@@ -279,6 +279,9 @@ def two_quarters(base_config):
         def search(self, question, k, calls=None):  # ranks the outlook first, as a search did
             return [Hit(c, 1.0) for c in self.chunks if not calls or c.call in calls][:k]
 
+        def text_of(self, calls):
+            return "\n".join(c.with_header for c in self.chunks if c.call in calls)
+
     lib = Library()
     return CheckParts(Ctx(base_config, lib.knowledge, lib)), lib, q3, q4
 

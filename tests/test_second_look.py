@@ -178,3 +178,46 @@ def test_a_figure_given_to_a_business_its_source_does_not_name_is_dropped(ctx):
     for right in ("本地生活集团的收入同比增长 13%至 152 亿元人民币[1]。", "饿了么所在的本地生活集团收入为 152 亿元人民币[1]。"):
         d = draft("首席财务官如何描述饿了么？", [lsg], [lsg], right)
         assert CheckSubject(ctx).run(d) is d, right
+
+
+class ScopedRetriever:
+    """The library's retriever, its calls' text replaced by `text` (one call of a library)."""
+
+    def __init__(self, real, text):
+        self.real, self.text = real, text
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def text_of(self, calls):
+        return self.text
+
+
+def test_a_term_only_other_calls_use_is_absent_from_the_call_asked(ctx):
+    """Asked for Under Armour's revenue growth "on a currency-neutral basis",
+    the model gave a growth rate of a call that never speaks of currency
+    (Coca-Cola's does, so the library as a whole knew the word)."""
+    q = "What was Cainiao's adjusted EBITA?"
+    scope = [next(iter(ctx.retriever.calls))]
+    chunks = [CAINIAO]
+    ans = "Cainiao's adjusted EBITA was RMB 961 million[1]."
+    silent = Ctx(ctx.cfg, ctx.knowledge, {}, ScopedRetriever(ctx.retriever, "菜鸟的收入为 100 亿元人民币。"))
+    d = draft(q, chunks, chunks, ans, lang="en")
+    d.evidence.scope = scope
+    out = CheckMeasure(silent).run(d)
+    assert isinstance(out, Refuse) and "adjusted EBITA" in out.reason, out
+    # the call asked names it: the figure stands
+    d = draft(q, chunks, chunks, ans, lang="en")
+    d.evidence.scope = scope
+    assert isinstance(CheckMeasure(ctx).run(d), Draft)
+
+
+def test_a_name_of_several_words_is_used_when_each_word_is():
+    from rag.answer.stages.measure import used_in
+
+    eps = {"adjusted earnings per share", "adjusted eps"}
+    assert used_in(eps, "Our adjusted diluted earnings per share was $0.14.")
+    assert not used_in(eps, "Diluted earnings per share was $0.23.")
+    fx = {"currency", "fx", "foreign exchange", "汇率"}
+    assert not used_in(fx, "Revenue was up 9% to $1.5 billion, driven by wholesale.")
+    assert used_in(fx, "汇率对收入的影响为 2%。") and used_in(fx, "Currency was a 2-point headwind.")

@@ -11,7 +11,8 @@ figure, its business and place, its period (rag/measures.py).
 - None does, but sentences of the retrieved passages state it: answer
   again from those sentences only, the measure named in the prompt.
 - No retrieved sentence states it, or the question names it only in words
-  the calls never use ("headcount"): the calls do not say; refused.
+  the calls never use ("headcount"), or that the calls asked about never
+  use: the calls do not say; refused.
 An answer giving its figure in words ("low-to-mid double digits",
 "翻了一番") must at least cite a passage naming the business and place
 asked ("饿了么的订单量……" drawn from Taotian's passage). An answer giving
@@ -27,6 +28,8 @@ from dataclasses import replace
 from ...measures import WORDED_FIGURE_RE, Measure, figures, measure_of, measured, stating_sentences
 from ...prompting import load_prompt
 from ...questions import asks_figure, parts
+from ...knowledge import found
+from ...language import HAN_RE
 from ...library import company_names, implied_years
 from ..records import Draft, Refuse, Retry, Stage
 
@@ -40,8 +43,23 @@ def asked_measure(ctx, question: str, scope: list[str]) -> Measure:
     the years their sentences speak of, and their language."""
     calls = ctx.retriever.calls
     langs = {calls[c].language for c in scope if c in calls} or {c.language for c in calls.values()}
-    return measure_of(question, ctx.knowledge, known=company_names(calls, scope), implied=implied_years(calls),
-                      english_only=langs == {"en"})
+    m = measure_of(question, ctx.knowledge, known=company_names(calls, scope), implied=implied_years(calls),
+                   english_only=langs == {"en"})
+    if scope:
+        # a term only other calls of the library use is as absent from these as one no call uses:
+        # asked for Under Armour's revenue growth "on a currency-neutral basis", a call that never
+        # speaks of currency gives none, though Coca-Cola's does
+        text = ctx.retriever.text_of(tuple(sorted(scope)))
+        m.unknown += [t for t in m.metrics + m.words if not used_in(t.forms, text)]
+    return m
+
+
+def used_in(forms, text: str) -> bool:
+    """Some form of a term occurs in `text`; a name of several words, when
+    each of its words does ("adjusted diluted earnings per share" holds
+    "adjusted earnings per share"): a call writes the one name many ways."""
+    return found(forms, text) or any(
+        " " in f and all(found({w}, text) for w in f.split() if len(w) >= 2) for f in forms if not HAN_RE.search(f))
 
 
 class CheckMeasure(Stage):
